@@ -1,0 +1,75 @@
+"""Kraftkartan: the member survey app and the shared core (factory, configuration, models).
+
+`create_app` builds the Flask app and touches no database: the schema is built only by
+`kraftkartan db upgrade`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, request, session
+
+from survey import config
+from survey.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = ROOT / "migrations"
+TEMPLATES = ROOT / "templates"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    instance_path = os.environ.get("KRAFTKARTAN_INSTANCE_PATH") or str(ROOT / "instance")
+    app = Flask(__name__, instance_path=instance_path, template_folder=str(TEMPLATES))
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config.DEFAULTS)
+    if test_config is None or "SQLALCHEMY_DATABASE_URI" not in test_config:
+        app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    app.config.setdefault("SECRET_KEY", config.secret_key(app.instance_path))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "admin.login"
+    login_manager.login_message = None
+
+    from survey import security, views
+    from survey.cli import register_commands
+
+    security.init_app(app)
+    views.init_app(app)
+    register_commands(app)
+
+    # Outreach plugs in here, never at survey's import time (imports flow one way).
+    import outreach
+
+    outreach.init_app(app)
+    return app
+
+
+def _select_locale() -> str:
+    lang = request.args.get("lang")
+    if lang in ("sv", "en"):
+        session["lang"] = lang
+        return lang
+    return session.get("lang", "sv")
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Foreign keys are off by default in SQLite; WAL lets readers work while a member saves."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
