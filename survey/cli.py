@@ -1,0 +1,150 @@
+"""The `kraftkartan` command: Flask's CLI (run, shell, db ...) plus survey, users and demo commands."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from survey import surveyspec
+from survey.extensions import db
+from survey.models import Member, Organisation, Role, Survey, User, utcnow
+from survey.services import links, surveys
+
+
+def main() -> None:
+    from survey import create_app
+
+    FlaskGroup(create_app=lambda: create_app(), help="Kraftkartan: member survey and campaign matching.")()
+
+
+def register_commands(app: Flask) -> None:
+    from survey.demo import demo_command
+
+    app.cli.add_command(survey_group)
+    app.cli.add_command(users_group)
+    app.cli.add_command(demo_command)
+
+
+@click.group("survey", help="Import, export and hand out surveys.")
+def survey_group() -> None:
+    pass
+
+
+@survey_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_command(file: Path) -> None:
+    """Validate FILE and load it. A bad file changes nothing and exits non-zero."""
+    try:
+        spec = surveyspec.load_spec(file.read_text(encoding="utf-8"), str(file))
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except surveyspec.SpecError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        survey, what = surveys.import_spec(spec)
+    except surveys.SurveyInUse as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{file}: {exc}") from exc
+    db.session.commit()
+    click.echo(f"{what}: survey '{survey.slug}' (version {survey.version}, {len(survey.questions())} items)")
+
+
+@survey_group.command("export")
+@click.argument("slug")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+@with_appcontext
+def export_command(slug: str, output: Path | None) -> None:
+    """Write survey SLUG as a survey file (the same format `survey import` reads)."""
+    survey = surveys.by_slug(slug)
+    if survey is None:
+        raise click.ClickException(f"no survey with slug '{slug}'")
+    text = surveyspec.dump_spec(surveys.export_spec(survey))
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+def _default_survey() -> Survey:
+    now = utcnow()
+    candidates = db.session.scalars(sa.select(Survey).order_by(Survey.created_at.desc(), Survey.id.desc())).all()
+    open_ones = [s for s in candidates if s.is_open(now)]
+    if not open_ones:
+        raise click.ClickException("no open survey; give --survey SLUG")
+    return open_ones[0]
+
+
+@survey_group.command("links")
+@click.option("--survey", "slug", help="Survey slug (default: the newest open survey).")
+@click.option("--association", help="Only members of this association (name or slug).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many links.")
+@with_appcontext
+def links_command(slug: str | None, association: str | None, limit: int | None) -> None:
+    """Print CSV member_number,name,url with a new personal link for each member.
+
+    Tokens are stored only as hashes, so every run issues new links; earlier links keep working and lead to
+    the same answer sheet. Members marked do-not-contact are left out.
+    """
+    survey = surveys.by_slug(slug) if slug else _default_survey()
+    if survey is None:
+        raise click.ClickException(f"no survey with slug '{slug}'")
+    query = sa.select(Member).where(Member.do_not_contact.is_(False)).order_by(Member.member_number)
+    if association:
+        org = db.session.scalar(sa.select(Organisation).where(
+            sa.or_(Organisation.slug == association.lower(), sa.func.lower(Organisation.name) == association.lower())))
+        if org is None:
+            raise click.ClickException(f"no association '{association}'")
+        query = query.where(Member.association_id == org.id)
+    if limit:
+        query = query.limit(limit)
+    base = current_app.config["PUBLIC_BASE_URL"]
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["member_number", "name", "url"])
+    rows = [(m.member_number, m.full_name, links.survey_url(base, links.issue_link(survey, m)))
+            for m in db.session.scalars(query)]
+    db.session.commit()  # only print links that exist
+    writer.writerows(rows)
+
+
+@click.group("users", help="Accounts for administrators.")
+def users_group() -> None:
+    pass
+
+
+@users_group.command("add")
+@click.argument("email")
+@click.option("--admin", "is_admin", is_flag=True, help="A district administrator.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def add_user(email: str, is_admin: bool, password_stdin: bool) -> None:
+    """Create an account, or set a new password on an existing one."""
+    if not is_admin:
+        raise click.ClickException("only administrators exist so far: pass --admin")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        raise click.ClickException("the password must be at least 10 characters")
+    user = set_user(email, password, Role.ADMIN)
+    db.session.commit()
+    click.echo(f"user {user.email} ({user.role.value}) saved")
+
+
+def set_user(email: str, password: str, role: Role) -> User:
+    email = email.strip().lower()
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, role=role)
+        db.session.add(user)
+    user.role = role
+    user.set_password(password)
+    db.session.flush()
+    return user

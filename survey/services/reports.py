@@ -1,0 +1,178 @@
+"""What administrators see of a survey: response rates per association, per-question summaries, exports.
+
+Exports go through pandas; every text cell that a spreadsheet would read as a formula is defused.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from survey import availability
+from survey.extensions import db
+from survey.models import (
+    Answer,
+    Member,
+    Organisation,
+    OrganisationKind,
+    Question,
+    Submission,
+    SubmissionStatus,
+    Survey,
+)
+from survey.services.contacts import format_phone
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+@dataclass
+class AssociationRow:
+    name: str
+    members: int
+    submitted: int
+    drafts: int
+
+    @property
+    def rate(self) -> float:
+        return self.submitted / self.members if self.members else 0.0
+
+
+def responses_per_association(survey: Survey) -> list[AssociationRow]:
+    """Members, submitted and started-but-unsent answers for each association (and for "no association")."""
+    members = dict(db.session.execute(
+        sa.select(Member.association_id, sa.func.count()).group_by(Member.association_id)).all())
+    counts: dict[tuple[int | None, SubmissionStatus], int] = {
+        (a, s): n for a, s, n in db.session.execute(
+            sa.select(Member.association_id, Submission.status, sa.func.count())
+            .join(Member, Submission.member_id == Member.id)
+            .where(Submission.survey_id == survey.id)
+            .group_by(Member.association_id, Submission.status))
+    }
+    orgs = db.session.scalars(sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION)
+                              .order_by(Organisation.name)).all()
+    rows = [AssociationRow(o.name, members.get(o.id, 0), counts.get((o.id, SubmissionStatus.SUBMITTED), 0),
+                           counts.get((o.id, SubmissionStatus.DRAFT), 0)) for o in orgs]
+    if members.get(None) or any(a is None for a, _s in counts):
+        rows.append(AssociationRow("—", members.get(None, 0), counts.get((None, SubmissionStatus.SUBMITTED), 0),
+                                   counts.get((None, SubmissionStatus.DRAFT), 0)))
+    return rows
+
+
+def unlinked_counts(survey: Survey) -> Counter:
+    """Open-link submissions by registry match status (anonymous, ambiguous, unmatched...)."""
+    rows = db.session.execute(
+        sa.select(Submission.registry_match, sa.func.count())
+        .where(Submission.survey_id == survey.id, Submission.status == SubmissionStatus.SUBMITTED)
+        .group_by(Submission.registry_match))
+    return Counter({m.value: n for m, n in rows})
+
+
+@dataclass
+class QuestionSummary:
+    question: Question
+    answered: int = 0
+    counts: list[tuple[str, dict[str, str], int]] = field(default_factory=list)  # key, label, count
+    levels: list[tuple[str, dict[str, str], int, int]] = field(default_factory=list)  # key, label, some, exp.
+    numbers: dict[str, float] = field(default_factory=dict)
+    texts: int = 0
+
+
+def question_summaries(survey: Survey) -> list[QuestionSummary]:
+    """Counts per option, skill levels, number statistics, availability per week: no free text shown."""
+    values: dict[int, list[Any]] = {}
+    rows = db.session.execute(
+        sa.select(Answer.question_id, Answer.value).join(Submission)
+        .where(Submission.survey_id == survey.id, Submission.status == SubmissionStatus.SUBMITTED))
+    for qid, value in rows:
+        values.setdefault(qid, []).append(value)
+    result = []
+    for q in survey.questions():
+        if not q.is_answerable:
+            continue
+        vals = values.get(q.id, [])
+        s = QuestionSummary(q, answered=len(vals))
+        if q.type in ("single_choice", "multiple_choice"):
+            c = Counter(k for v in vals for k in (v if isinstance(v, list) else [v]))
+            s.counts = [(o.key, o.label, c[o.key]) for o in q.options]
+        elif q.type in ("yes_no", "consent"):
+            c = Counter(bool(v) for v in vals)
+            s.counts = [("yes", {"sv": "Ja", "en": "Yes"}, c[True]), ("no", {"sv": "Nej", "en": "No"}, c[False])]
+        elif q.type == "skill":
+            s.levels = [(o.key, o.label, sum(1 for v in vals if v.get(o.key) == 1),
+                         sum(1 for v in vals if v.get(o.key) == 2)) for o in q.options]
+        elif q.type == "number" and vals:
+            series = pd.Series(vals, dtype="float64")
+            s.numbers = {"min": series.min(), "median": series.median(), "max": series.max(), "sum": series.sum()}
+        elif q.type == "availability":
+            cal = availability.calendar_from_dict(q.calendar)
+            c = Counter(cell for v in vals for cell in v)
+            s.counts = [(w.monday.isoformat(), w.label, sum(c[availability.cell_id(w.monday, sl.key)]
+                         for sl in cal.slots)) for w in availability.campaign_weeks(cal)]
+        else:
+            s.texts = len(vals)
+        result.append(s)
+    return result
+
+
+def submissions_frame(survey: Survey, lang: str = "sv") -> pd.DataFrame:
+    """One row per submitted answer sheet, one column per question (option keys, not display text)."""
+    subs = db.session.scalars(
+        sa.select(Submission).where(Submission.survey_id == survey.id,
+                                    Submission.status == SubmissionStatus.SUBMITTED)
+        .order_by(Submission.submitted_at, Submission.id)).all()
+    questions = [q for q in survey.questions() if q.is_answerable]
+    records = []
+    for sub in subs:
+        m = sub.member
+        by_q = {a.question_id: a.value for a in sub.answers}
+        record = {
+            "submission_id": sub.id,
+            "submitted_at": sub.submitted_at.isoformat() if sub.submitted_at else "",
+            "member_number": m.member_number if m else "",
+            "name": m.full_name if m else (sub.signed_name or ""),
+            "phone": format_phone(m.phone if m else sub.signed_phone),
+            "email": (m.email if m else sub.signed_email) or "",
+            "association": m.association.name if m and m.association else "",
+            "registry_match": sub.registry_match.value,
+        }
+        for q in questions:
+            record[q.key] = _cell(q, by_q.get(q.id))
+        records.append(record)
+    columns = ["submission_id", "submitted_at", "member_number", "name", "phone", "email", "association",
+               "registry_match", *[q.key for q in questions]]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _cell(q: Question, value: Any) -> Any:
+    if value is None:
+        return ""
+    if q.type in ("multiple_choice", "availability"):
+        return "; ".join(value)
+    if q.type == "skill":
+        return "; ".join(f"{k}={lvl}" for k, lvl in value.items() if lvl)
+    if q.type in ("yes_no", "consent"):
+        return "ja" if value else "nej"
+    return value
+
+
+def defuse(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that start like a formula with an apostrophe (OWASP CSV injection advice)."""
+    def fix(v: Any) -> Any:
+        return "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
+    return frame.map(fix)
+
+
+def export_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
+    frame = defuse(frame)
+    if fmt == "csv":
+        # UTF-8 with BOM so Excel opens å, ä and ö correctly.
+        return frame.to_csv(index=False).encode("utf-8-sig")
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, sheet_name="Svar")
+    return buffer.getvalue()

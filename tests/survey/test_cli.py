@@ -1,0 +1,100 @@
+"""The `kraftkartan` commands: survey import/export/links, users, demo."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from survey.extensions import db
+from survey.models import Member, Submission, Survey, SurveyLink, User
+from survey.services.links import hash_token
+from tests.conftest import DEFAULT_SURVEY
+
+
+def test_import_then_export_round_trips(runner, tmp_path):
+    result = runner.invoke(args=["survey", "import", str(DEFAULT_SURVEY)])
+    assert result.exit_code == 0, result.output
+    assert "created: survey 'valkampanj-2030'" in result.output
+    out = tmp_path / "out.yaml"
+    result = runner.invoke(args=["survey", "export", "valkampanj-2030", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    from survey import surveyspec
+
+    original = surveyspec.load_spec(DEFAULT_SURVEY.read_text(encoding="utf-8"))
+    assert surveyspec.load_spec(out.read_text(encoding="utf-8")) == original
+    # Importing the export again changes nothing.
+    again = runner.invoke(args=["survey", "import", str(out)])
+    assert again.exit_code == 0 and "unchanged" in again.output
+
+
+def test_bad_file_is_refused_naming_file_path_and_problem(runner, tmp_path):
+    text = DEFAULT_SURVEY.read_text(encoding="utf-8").replace("type: skill", "type: skil", 1)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text, encoding="utf-8")
+    result = runner.invoke(args=["survey", "import", str(bad)])
+    assert result.exit_code != 0
+    assert str(bad) in result.output and "sections[1].items[0].type" in result.output and "unknown type" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Survey)) == 0
+
+
+def test_replacing_an_answered_survey_is_refused(runner, load_survey, personal_link, client):
+    survey, _m, token = personal_link()
+    client.post(f"/s/{token}/p/what_you_care_about", data={"interests": ["interest:climate"]})
+    changed = DEFAULT_SURVEY.read_text(encoding="utf-8").replace("version: 1", "version: 2", 1)
+    path = Path(runner.app.instance_path) / "v2.yaml"
+    path.write_text(changed, encoding="utf-8")
+    result = runner.invoke(args=["survey", "import", str(path)])
+    assert result.exit_code != 0 and "already has 1 answer sheet" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Survey.version)) == 1
+
+
+def test_links_prints_csv_with_working_personal_links(runner, load_survey, make_member, client):
+    load_survey()
+    make_member(first_name="Ann", association="Timrå")
+    make_member(first_name="Bo", association="Timrå", do_not_contact=True)
+    make_member(first_name="Cy", association="Sundsvall")
+    db.session.commit()
+    result = runner.invoke(args=["survey", "links", "--association", "Timrå"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [r["name"] for r in rows] == ["Ann Andersson"]  # do-not-contact and other associations left out
+    url = rows[0]["url"]
+    assert url.startswith("http://kk.test/s/")
+    token = url.rsplit("/", 1)[1]
+    assert len(token) >= 22  # >= 128 bits of randomness, base64
+    db.session.expire_all()
+    stored = db.session.scalars(sa.select(SurveyLink.token_hash)).all()
+    assert stored == [hash_token(token)] and token not in stored
+    assert "Hej Ann!" in client.get(f"/s/{token}").text
+    limited = runner.invoke(args=["survey", "links", "--limit", "1"])
+    assert len(list(csv.DictReader(io.StringIO(limited.output)))) == 1
+    assert runner.invoke(args=["survey", "links", "--association", "Nowhere"]).exit_code != 0
+
+
+def test_users_add(runner):
+    result = runner.invoke(args=["users", "add", "Board@Example.org", "--admin", "--password-stdin"],
+                           input="a long enough secret\n")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalars(sa.select(User)).one()
+    assert user.email == "board@example.org" and user.is_admin and user.check_password("a long enough secret")
+    short = runner.invoke(args=["users", "add", "x@example.org", "--admin", "--password-stdin"], input="short\n")
+    assert short.exit_code != 0 and "at least 10" in short.output
+
+
+def test_demo_prepares_and_is_safe_to_run_twice(runner):
+    first = runner.invoke(args=["demo", "--no-serve", "--members", "60"])
+    assert first.exit_code == 0, first.output
+    assert "ombudsman@example.org" in first.output and "/s/" in first.output
+    members = db.session.scalar(sa.select(sa.func.count()).select_from(Member))
+    submissions = db.session.scalar(sa.select(sa.func.count()).select_from(Submission))
+    assert members == 60 and 12 <= submissions <= 40
+    second = runner.invoke(args=["demo", "--no-serve", "--members", "60"])
+    assert second.exit_code == 0, second.output
+    assert "Members added: 0. New answer sheets: 0." in second.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == submissions
+    associations = {m.association.name for m in db.session.scalars(sa.select(Member))}
+    assert associations <= {"Sundsvall", "Timrå", "Ånge", "Härnösand", "Kramfors", "Sollefteå", "Örnsköldsvik"}
