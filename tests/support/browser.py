@@ -1,0 +1,58 @@
+"""Python Playwright driving Debian's chromium (never ``playwright install``: no downloads).
+
+from playwright.sync_api import sync_playwright
+from tests.support import require
+from tests.support.browser import browser_available, launch
+
+require(browser_available())
+with sync_playwright() as p:
+    browser = launch(p)
+    try:
+        page = browser.new_page(viewport={"width": 375, "height": 667})
+        page.goto(server.url)
+    finally:
+        browser.close()
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser_available", "launch"]
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags chromium keeps trying (and failing) to reach
+# Google services through this machine's closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # we run as root in CI
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def browser_available() -> str | None:
+    """None if Playwright + Debian chromium are usable, else the reason they are not."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        hint = shutil.which("chromium") or "apt-get install chromium"
+        return f"{CHROMIUM} not found or not executable ({hint})"
+    try:
+        from playwright.sync_api import sync_playwright  # noqa: F401
+    except Exception as exc:  # ImportError, or a broken install
+        return f"playwright not importable: {exc!r} (pip install playwright)"
+    return None
+
+
+def launch(playwright, **kw):
+    """``playwright.chromium.launch`` on Debian's chromium, headless, with CHROMIUM_ARGS.
+
+    Extra ``args=[...]`` are appended to CHROMIUM_ARGS; other keywords pass through.
+    """
+    args = [*CHROMIUM_ARGS, *kw.pop("args", [])]
+    kw.setdefault("headless", True)
+    kw.setdefault("executable_path", CHROMIUM)
+    return playwright.chromium.launch(args=args, **kw)
