@@ -1,15 +1,29 @@
 """All tables live here, one module per area; importing this package registers every model."""
 
+from survey.models.audit import AuditEvent
 from survey.models.base import Base, utcnow
-from survey.models.member import Member
+from survey.models.campaign import (
+    Assignment,
+    AssignmentStatus,
+    MatchRule,
+    MatchRun,
+    RuleKind,
+    Shift,
+    Task,
+    TaskKind,
+)
+from survey.models.member import Member, MemberStatus, NetworkMembership
+from survey.models.messaging import MemberImport, MessageStatus, OutgoingMessage
 from survey.models.organisation import Organisation, OrganisationKind
 from survey.models.profile import Profile, ProfileInterval, ProfileSkill, ProfileTag
 from survey.models.submission import Answer, RegistryMatch, Submission, SubmissionStatus, SurveyLink
 from survey.models.survey import Option, Question, Section, SignatureMode, Survey
-from survey.models.user import Role, User
+from survey.models.user import Role, User, user_associations
 
 __all__ = [
-    "Answer", "Base", "Member", "Option", "Organisation", "OrganisationKind", "Profile", "ProfileInterval",
-    "ProfileSkill", "ProfileTag", "Question", "RegistryMatch", "Role", "Section", "SignatureMode",
-    "Submission", "SubmissionStatus", "Survey", "SurveyLink", "User", "utcnow",
+    "Answer", "Assignment", "AssignmentStatus", "AuditEvent", "Base", "MatchRule", "MatchRun", "Member",
+    "MemberImport", "MemberStatus", "MessageStatus", "NetworkMembership", "Option", "Organisation",
+    "OrganisationKind", "OutgoingMessage", "Profile", "ProfileInterval", "ProfileSkill", "ProfileTag",
+    "Question", "RegistryMatch", "Role", "RuleKind", "Section", "Shift", "SignatureMode", "Submission",
+    "SubmissionStatus", "Survey", "SurveyLink", "Task", "TaskKind", "User", "user_associations", "utcnow",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,11 @@ from survey.models.base import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from survey.models.organisation import Organisation
+
+
+class MemberStatus(enum.StrEnum):
+    ACTIVE = "active"
+    LEFT = "left"  # absent from a full registry import: kept, never silently deleted
 
 
 class Member(Base):
@@ -25,13 +31,23 @@ class Member(Base):
     phone: Mapped[str | None] = mapped_column(sa.String(20), index=True)
     # Stored lower-cased for the same reason.
     email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
-    postcode: Mapped[str | None] = mapped_column(sa.String(10))
+    address: Mapped[str | None] = mapped_column(sa.String(200))
+    postcode: Mapped[str | None] = mapped_column(sa.String(10))  # "85230": digits only
+    city: Mapped[str | None] = mapped_column(sa.String(100))
+    municipality: Mapped[str | None] = mapped_column(sa.String(100))
+    birth_year: Mapped[int | None]
     association_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
     joined_on: Mapped[date | None] = mapped_column(sa.Date)
+    status: Mapped[MemberStatus] = mapped_column(
+        sa.Enum(MemberStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=MemberStatus.ACTIVE, server_default=MemberStatus.ACTIVE.value,
+    )
+    left_on: Mapped[date | None] = mapped_column(sa.Date)
     do_not_contact: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, onupdate=utcnow)
 
     association: Mapped[Organisation | None] = relationship()
 
@@ -41,3 +57,19 @@ class Member(Base):
 
     def __repr__(self) -> str:
         return f"<Member {self.member_number}>"
+
+
+class NetworkMembership(Base):
+    """A member on a network's list (antiracist, union, climate, women's forum), e.g. from the survey."""
+
+    __tablename__ = "network_memberships"
+    __table_args__ = (sa.UniqueConstraint("member_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(sa.String(20), default="survey")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    member: Mapped[Member] = relationship()
+    organisation: Mapped[Organisation] = relationship()

@@ -1,22 +1,34 @@
-"""Accounts for people who administer surveys (the ombudsman, board, organizers, callers)."""
+"""Accounts for the people who organize: the ombudsman and board (admins), organizers, callers."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from survey.models.base import Base, UTCDateTime, utcnow
 
+if TYPE_CHECKING:
+    from survey.models.organisation import Organisation
+
 
 class Role(enum.StrEnum):
-    ADMIN = "admin"
-    ORGANIZER = "organizer"
-    CALLER = "caller"
+    ADMIN = "admin"  # district: sees and does everything
+    ORGANIZER = "organizer"  # one or more associations, and only those
+    CALLER = "caller"  # only the call lists assigned to them
+
+
+user_associations = sa.Table(
+    "user_associations",
+    Base.metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("organisation_id", sa.ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class User(UserMixin, Base):
@@ -29,8 +41,12 @@ class User(UserMixin, Base):
         sa.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
     )
     active: Mapped[bool] = mapped_column(default=True)
+    # Base32 TOTP secret once two-factor login is set up; None means password only.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    associations: Mapped[list[Organisation]] = relationship(secondary=user_associations)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

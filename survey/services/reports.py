@@ -63,13 +63,18 @@ def responses_per_association(survey: Survey) -> list[AssociationRow]:
     return rows
 
 
+def district_total(rows: list[AssociationRow]) -> AssociationRow:
+    return AssociationRow("", sum(r.members for r in rows), sum(r.submitted for r in rows),
+                          sum(r.drafts for r in rows))
+
+
 def unlinked_counts(survey: Survey) -> Counter:
-    """Open-link submissions by registry match status (anonymous, ambiguous, unmatched...)."""
+    """Submitted open-link answer sheets by registry match status (matched, ambiguous, unmatched, anonymous)."""
     rows = db.session.execute(
         sa.select(Submission.registry_match, sa.func.count())
         .where(Submission.survey_id == survey.id, Submission.status == SubmissionStatus.SUBMITTED)
         .group_by(Submission.registry_match))
-    return Counter({m.value: n for m, n in rows})
+    return Counter({m.value: n for m, n in rows if m.value != "personal"})
 
 
 @dataclass
@@ -92,7 +97,7 @@ def question_summaries(survey: Survey) -> list[QuestionSummary]:
         values.setdefault(qid, []).append(value)
     result = []
     for q in survey.questions():
-        if not q.is_answerable:
+        if not q.is_answerable or q.prefill:  # registry details are not survey results
             continue
         vals = values.get(q.id, [])
         s = QuestionSummary(q, answered=len(vals))
@@ -110,9 +115,10 @@ def question_summaries(survey: Survey) -> list[QuestionSummary]:
             s.numbers = {"min": series.min(), "median": series.median(), "max": series.max(), "sum": series.sum()}
         elif q.type == "availability":
             cal = availability.calendar_from_dict(q.calendar)
-            c = Counter(cell for v in vals for cell in v)
-            s.counts = [(w.monday.isoformat(), w.label, sum(c[availability.cell_id(w.monday, sl.key)]
-                         for sl in cal.slots)) for w in availability.campaign_weeks(cal)]
+            # People free at some time in the week, not cells: "how many can we count on in week 34?"
+            weeks = Counter(monday for v in vals for monday in {cell.split(":", 1)[0] for cell in v})
+            s.counts = [(w.monday.isoformat(), w.label, weeks[w.monday.isoformat()])
+                        for w in availability.campaign_weeks(cal)]
         else:
             s.texts = len(vals)
         result.append(s)

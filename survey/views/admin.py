@@ -90,7 +90,8 @@ def _survey(slug: str) -> Survey:
 @admin_required
 def survey(slug: str):
     s = _survey(slug)
-    return render_template("admin/survey.html", survey=s, rows=reports.responses_per_association(s),
+    rows = reports.responses_per_association(s)
+    return render_template("admin/survey.html", survey=s, rows=rows, total=reports.district_total(rows),
                            unlinked=reports.unlinked_counts(s), summaries=reports.question_summaries(s),
                            export_form=ExportForm(), open_url=url_for("respond.open_link", slug=s.slug,
                                                                       _external=True))
