@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from survey import create_app
 from survey.extensions import db
@@ -87,9 +88,24 @@ def _database_url(backend: str, request, tmp_path: Path) -> str:
     return url
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context.
+
+    Flask reuses an already pushed app context for requests, which would share `g` (the logged-in
+    user, the locale) and the database session between the test and every request. Real requests
+    share nothing, so neither do ours: tests commit what requests should see.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def _make_app(url: str, **config):
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test", "TESTING": True,
-                      "WTF_CSRF_ENABLED": False, "PUBLIC_BASE_URL": "http://kk.test", **config})
+                      "WTF_CSRF_ENABLED": False, "PUBLIC_BASE_URL": "http://kk.test",
+                      "RATELIMIT_ENABLED": False, **config})
+    app.test_client_class = IsolatedClient
     return app
 
 
@@ -135,7 +151,7 @@ def make_org():
         if org is None:
             org = Organisation(slug=slug, name=name, kind=kind)
             db.session.add(org)
-            db.session.flush()
+            db.session.commit()
         return org
     return make
 
@@ -151,7 +167,7 @@ def make_member(make_org):
                         last_name=last_name, association=make_org(association) if association else None,
                         **fields)
         db.session.add(member)
-        db.session.flush()
+        db.session.commit()
         return member
     return make
 

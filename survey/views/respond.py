@@ -28,7 +28,9 @@ def _load(token: str) -> tuple[SurveyLink, Walk | None]:
         abort(404)
     if not link.survey.is_open(utcnow()):
         return link, None
-    return link, Walk(link, responses.submission_for(link, _lang()))
+    walk = Walk(link, responses.submission_for(link, _lang()))
+    db.session.commit()  # keep a just-created draft whatever the page does next
+    return link, walk
 
 
 def _closed(link: SurveyLink):
@@ -40,7 +42,6 @@ def start(token: str):
     link, walk = _load(token)
     if walk is None:
         return _closed(link)
-    db.session.commit()
     return render_template("survey/start.html", walk=walk, token=token)
 
 
@@ -81,9 +82,8 @@ def page(token: str, section_key: str):
 
     action = request.form.get("action", "next")
     form = walk.form(section, _lang(), formdata=request.form)
-    errors = walk.save_page(section, form, strict=action == "next" or walk.is_submitted)
+    errors = walk.save_page(section, form, strict=action in ("next", "done") or walk.is_submitted)
     if errors:
-        db.session.commit()  # nothing was saved; this keeps a just-created draft
         return render_template("survey/page.html", walk=walk, section=section, form=form, errors=errors,
                                token=token), 422
     if action == "save":
@@ -93,6 +93,8 @@ def page(token: str, section_key: str):
     db.session.commit()
     if action == "back":
         return redirect(walk.url_before(section.key, token))
+    if action == "done":
+        return redirect(url_for(".review", token=token))
     return redirect(walk.url_after(section.key, token))
 
 
