@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import Flask, request, session
 
 from survey import config
-from survey.extensions import babel, csrf, db, login_manager, migrate
+from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "migrations"
@@ -39,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
+    limiter.init_app(app)
     login_manager.login_view = "admin.login"
     login_manager.login_message = None
 

@@ -54,6 +54,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "PUBLIC_BASE_URL": os.environ.get("KRAFTKARTAN_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "SESSION_COOKIE_SECURE": os.environ.get("KRAFTKARTAN_SECURE_COOKIES", "") in {"1", "true", "yes"},
+        "REMEMBER_COOKIE_SECURE": os.environ.get("KRAFTKARTAN_SECURE_COOKIES", "") in {"1", "true", "yes"},
+        "RATELIMIT_STORAGE_URI": os.environ.get("KRAFTKARTAN_RATELIMIT_STORAGE_URI", "memory://"),
     }
 
 
@@ -70,4 +72,6 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
     "LANGUAGES": ("sv", "en"),
     "TIMEZONE": "Europe/Stockholm",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
 }

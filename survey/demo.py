@@ -22,7 +22,7 @@ from werkzeug.serving import run_simple
 from survey import surveyspec
 from survey.extensions import db
 from survey.models import Member, Organisation, OrganisationKind, Role, Submission, Survey, utcnow
-from survey.services import links, surveys
+from survey.services import accounts, links, surveys
 from survey.services.demo_answers import answer_survey
 
 DEFAULT_SURVEY = Path(__file__).parent / "surveys" / "default.yaml"
@@ -60,9 +60,7 @@ def demo_command(no_serve: bool, members: int, port: int) -> None:
     created = ensure_members(members, orgs)
     answered = ensure_answers(survey, random.Random(2030))
     password = secrets.token_urlsafe(12)
-    from survey.cli import set_user
-
-    set_user(ADMIN_EMAIL, password, Role.ADMIN)
+    accounts.set_user(ADMIN_EMAIL, password, Role.ADMIN)
     sample = sample_links(survey)
     db.session.commit()
 

@@ -143,15 +143,9 @@ def runner(app):
 
 @pytest.fixture
 def make_org():
-    from survey.models import Organisation, OrganisationKind
-
-    def make(name: str = "Sundsvall", kind: OrganisationKind = OrganisationKind.ASSOCIATION) -> Organisation:
-        slug = name.lower().replace("å", "a").replace("ä", "a").replace("ö", "o")
-        org = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
-        if org is None:
-            org = Organisation(slug=slug, name=name, kind=kind)
-            db.session.add(org)
-            db.session.commit()
+    def make(name: str = "Sundsvall"):
+        org = _org(name)
+        db.session.commit()
         return org
     return make
 
@@ -201,3 +195,53 @@ def personal_link(load_survey, make_member):
         db.session.commit()
         return survey, member, token
     return make
+
+
+@pytest.fixture
+def make_user():
+    """make_user(role, *association_names) -> a committed User with password PASSWORD."""
+    from survey.models import Role
+    from survey.services.accounts import set_user
+
+    numbers = itertools.count(1)
+
+    def make(role: Role | str = "admin", *associations: str, email: str | None = None):
+        role = Role(role)
+        user = set_user(email or f"{role.value}{next(numbers)}@example.org", PASSWORD, role)
+        for name in associations:
+            user.associations.append(_org(name))
+        db.session.commit()
+        return user
+    return make
+
+
+def _org(name: str):
+    from survey.models import Organisation, OrganisationKind
+
+    slug = name.lower().replace("å", "a").replace("ä", "a").replace("ö", "o")
+    org = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        org = Organisation(slug=slug, name=name, kind=OrganisationKind.ASSOCIATION)
+        db.session.add(org)
+        db.session.flush()
+    return org
+
+
+PASSWORD = "correct horse battery"
+
+
+def login(client, user, password: str = PASSWORD):
+    """Log a test client in through the real login form."""
+    response = client.post("/admin/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.text
+    return response
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """login_as(role, *association_names) -> the user, with `client` logged in as them."""
+    def log_in(role="admin", *associations: str):
+        user = make_user(role, *associations)
+        login(client, user)
+        return user
+    return log_in

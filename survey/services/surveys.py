@@ -12,7 +12,6 @@ from survey import surveyspec
 from survey.extensions import db
 from survey.models import Option, Question, Section, SignatureMode, Submission, Survey
 
-
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 

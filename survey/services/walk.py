@@ -11,7 +11,15 @@ from typing import Any
 from flask import url_for
 
 from survey import forms
-from survey.models import Question, RegistryMatch, Section, SignatureMode, Submission, SubmissionStatus, SurveyLink
+from survey.models import (
+    Question,
+    RegistryMatch,
+    Section,
+    SignatureMode,
+    Submission,
+    SubmissionStatus,
+    SurveyLink,
+)
 from survey.services import responses
 
 

@@ -12,10 +12,10 @@ from survey.models import Question
 
 
 def init_app(app: Flask) -> None:
-    from survey.views import admin, respond
+    from survey.views import accounts, admin, invitations, members, overview, privacy, respond
 
-    app.register_blueprint(respond.bp)
-    app.register_blueprint(admin.bp)
+    for module in (respond, admin, members, accounts, invitations, privacy, overview):
+        app.register_blueprint(module.bp)
     app.add_template_filter(translate, "t")
     app.add_template_global(calendar_weeks)
     app.add_template_global(availability_text)

@@ -6,17 +6,17 @@ page here requires an admin account.
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
+from survey.access import admin_required
 from survey.extensions import db
 from survey.models import Submission, Survey, User, utcnow
 from survey.services import reports
@@ -31,16 +31,6 @@ class LoginForm(FlaskForm):
 
 class ExportForm(FlaskForm):
     """Only a CSRF token: exports are POSTs so personal data cannot be pulled by a cross-site link."""
-
-
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapper
 
 
 @bp.route("/login", methods=["GET", "POST"])

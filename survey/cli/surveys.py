@@ -1,4 +1,4 @@
-"""The `kraftkartan` command: Flask's CLI (run, shell, db ...) plus survey, users and demo commands."""
+"""`kraftkartan survey ...`: import, export and hand out surveys."""
 
 from __future__ import annotations
 
@@ -8,27 +8,13 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask import current_app
+from flask.cli import with_appcontext
 
 from survey import surveyspec
 from survey.extensions import db
-from survey.models import Member, Organisation, Role, Survey, User, utcnow
+from survey.models import Member, Organisation, Survey, utcnow
 from survey.services import links, surveys
-
-
-def main() -> None:
-    from survey import create_app
-
-    FlaskGroup(create_app=lambda: create_app(), help="Kraftkartan: member survey and campaign matching.")()
-
-
-def register_commands(app: Flask) -> None:
-    from survey.demo import demo_command
-
-    app.cli.add_command(survey_group)
-    app.cli.add_command(users_group)
-    app.cli.add_command(demo_command)
 
 
 @click.group("survey", help="Import, export and hand out surveys.")
@@ -111,40 +97,3 @@ def links_command(slug: str | None, association: str | None, limit: int | None) 
             for m in db.session.scalars(query)]
     db.session.commit()  # only print links that exist
     writer.writerows(rows)
-
-
-@click.group("users", help="Accounts for administrators.")
-def users_group() -> None:
-    pass
-
-
-@users_group.command("add")
-@click.argument("email")
-@click.option("--admin", "is_admin", is_flag=True, help="A district administrator.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@with_appcontext
-def add_user(email: str, is_admin: bool, password_stdin: bool) -> None:
-    """Create an account, or set a new password on an existing one."""
-    if not is_admin:
-        raise click.ClickException("only administrators exist so far: pass --admin")
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 10:
-        raise click.ClickException("the password must be at least 10 characters")
-    user = set_user(email, password, Role.ADMIN)
-    db.session.commit()
-    click.echo(f"user {user.email} ({user.role.value}) saved")
-
-
-def set_user(email: str, password: str, role: Role) -> User:
-    email = email.strip().lower()
-    user = db.session.scalar(sa.select(User).where(User.email == email))
-    if user is None:
-        user = User(email=email, role=role)
-        db.session.add(user)
-    user.role = role
-    user.set_password(password)
-    db.session.flush()
-    return user
