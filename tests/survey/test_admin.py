@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from survey.cli import set_user
 from survey.extensions import db
 from survey.models import Role, utcnow
+from survey.services.accounts import set_user
 from survey.services.demo_answers import answer_survey
 
 PASSWORD = "correct horse battery"
