@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 
 from survey import config
 from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -58,6 +58,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _select_locale() -> str:
+    if not has_request_context():
+        return "sv"  # CLI, demo, background work
     lang = request.args.get("lang")
     if lang in ("sv", "en"):
         session["lang"] = lang

@@ -59,13 +59,17 @@ def demo_command(no_serve: bool, members: int, port: int) -> None:
     orgs = ensure_organisations()
     created = ensure_members(members, orgs)
     answered = ensure_answers(survey, random.Random(2030))
+    from outreach.demo import seed_tasks  # outreach plugs into survey, never the other way at import time
+
+    shifts = seed_tasks(orgs, random.Random(2030))
     password = secrets.token_urlsafe(12)
     accounts.set_user(ADMIN_EMAIL, password, Role.ADMIN)
     sample = sample_links(survey)
     db.session.commit()
 
     base = current_app.config["PUBLIC_BASE_URL"]
-    click.echo(f"Survey '{survey.slug}': {what}. Members added: {created}. New answer sheets: {answered}.")
+    click.echo(f"Survey '{survey.slug}': {what}. Members added: {created}. New answer sheets: {answered}."
+               f" New task shifts: {shifts}.")
     click.echo(f"\nAdmin:    {base}/admin/   {ADMIN_EMAIL} / {password}")
     click.echo(f"Open link (QR/flyer): {base}/o/{survey.slug}")
     click.echo("Personal links:")

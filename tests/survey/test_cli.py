@@ -94,7 +94,7 @@ def test_demo_prepares_and_is_safe_to_run_twice(runner):
     assert members == 60 and 12 <= submissions <= 40
     second = runner.invoke(args=["demo", "--no-serve", "--members", "60"])
     assert second.exit_code == 0, second.output
-    assert "Members added: 0. New answer sheets: 0." in second.output
+    assert "Members added: 0. New answer sheets: 0. New task shifts: 0." in second.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == submissions
     associations = {m.association.name for m in db.session.scalars(sa.select(Member))}
     assert associations <= {"Sundsvall", "Timrå", "Ånge", "Härnösand", "Kramfors", "Sollefteå", "Örnsköldsvik"}

@@ -1,0 +1,1 @@
+"""Outreach's blueprints: campaign tasks, matching, and the member's task responses."""
