@@ -56,6 +56,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": os.environ.get("KRAFTKARTAN_SECURE_COOKIES", "") in {"1", "true", "yes"},
         "REMEMBER_COOKIE_SECURE": os.environ.get("KRAFTKARTAN_SECURE_COOKIES", "") in {"1", "true", "yes"},
         "RATELIMIT_STORAGE_URI": os.environ.get("KRAFTKARTAN_RATELIMIT_STORAGE_URI", "memory://"),
+        "PURGE_AFTER_DAYS": os.environ.get("KRAFTKARTAN_PURGE_AFTER_DAYS", "365"),
     }
 
 

@@ -123,8 +123,9 @@ def submit(token: str):
     if missing:
         first = next(iter(missing))
         return redirect(url_for(".page", token=token, section_key=first, check=1))
-    responses.submit(walk.submission, utcnow(), consent=walk.has_consent)
+    # Match first: the profile that submit rebuilds must carry the matched member for task matching.
     signatures.match_registry(walk.submission)
+    responses.submit(walk.submission, utcnow(), consent=walk.has_consent)
     db.session.commit()
     return redirect(url_for(".thanks", token=token))
 

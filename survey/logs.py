@@ -1,0 +1,51 @@
+"""Keep secrets and personal data out of the application logs.
+
+A personal link's token is as good as a password to that member's answers, and request lines land in log
+files that are kept, copied and read far more widely than the database. werkzeug's access log writes every
+request line (`"GET /s/<token>/p/about_you?lang=en HTTP/1.1" 200 -`), and Flask's error log names the path
+of a failing request. This filter rewrites such lines before any handler sees them: the token segment after
+/s/, /u/ (unsubscribe) and /t/ (task answers) becomes `<redacted>` and query strings are dropped, since
+they can carry search terms, names or tokens too.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Flask
+
+REDACTED = "<redacted>"
+# A token path segment, wherever it appears (request line, absolute URL, error message). A segment stops at
+# a slash, whitespace, quote, query or fragment, or the ANSI escape werkzeug uses to colour the line.
+_TOKEN_PATH = re.compile(r"/([sut])/[^/\s?#\"'\x1b]+")
+# A query string attached to a path or URL; a lone "?" in prose is left alone.
+_QUERY = re.compile(r"(/[^\s?\"']*)\?[^\s#\"'\x1b]*")
+
+
+def redact(text: str) -> str:
+    """The text with link tokens replaced and query strings removed."""
+    return _TOKEN_PATH.sub(rf"/\1/{REDACTED}", _QUERY.sub(r"\1", text))
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites a record's message in place; never drops a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            # The formatted message replaces msg/args, so no handler can format the original arguments.
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+def init_app(app: Flask) -> None:
+    """Install the filter on werkzeug's logger and the app's. Safe to call for every app a process creates.
+
+    A logger filter runs only for records logged on that logger itself, which is where both the access log
+    ("werkzeug") and Flask's request errors (`app.logger`) are written.
+    """
+    for logger in (logging.getLogger("werkzeug"), app.logger):
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
