@@ -104,7 +104,7 @@ class IsolatedClient(FlaskClient):
 def _make_app(url: str, **config):
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test", "TESTING": True,
                       "WTF_CSRF_ENABLED": False, "PUBLIC_BASE_URL": "http://kk.test",
-                      "RATELIMIT_ENABLED": False, **config})
+                      "RATELIMIT_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **config})
     app.test_client_class = IsolatedClient
     return app
 

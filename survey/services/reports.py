@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,8 +43,24 @@ class AssociationRow:
         return self.submitted / self.members if self.members else 0.0
 
 
-def responses_per_association(survey: Survey) -> list[AssociationRow]:
-    """Members, submitted and started-but-unsent answers for each association (and for "no association")."""
+def _only(query: sa.Select, association_ids: Collection[int] | None) -> sa.Select:
+    """Restrict a select over Submission to members of these associations; None means no restriction.
+
+    Callers pass `survey.access.association_ids(user)`, so an organizer's numbers and exports never
+    include another association's members, nor open-link answers tied to no member.
+    """
+    if association_ids is None:
+        return query
+    return (query.join(Member, Submission.member_id == Member.id)
+            .where(Member.association_id.in_(list(association_ids))))
+
+
+def responses_per_association(survey: Survey,
+                              association_ids: Collection[int] | None = None) -> list[AssociationRow]:
+    """Members, submitted and started-but-unsent answers for each association (and for "no association").
+
+    With `association_ids`, only those associations' rows (and no "no association" row).
+    """
     members = dict(db.session.execute(
         sa.select(Member.association_id, sa.func.count()).group_by(Member.association_id)).all())
     counts: dict[tuple[int | None, SubmissionStatus], int] = {
@@ -56,7 +73,10 @@ def responses_per_association(survey: Survey) -> list[AssociationRow]:
     orgs = db.session.scalars(sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION)
                               .order_by(Organisation.name)).all()
     rows = [AssociationRow(o.name, members.get(o.id, 0), counts.get((o.id, SubmissionStatus.SUBMITTED), 0),
-                           counts.get((o.id, SubmissionStatus.DRAFT), 0)) for o in orgs]
+                           counts.get((o.id, SubmissionStatus.DRAFT), 0)) for o in orgs
+            if association_ids is None or o.id in association_ids]
+    if association_ids is not None:
+        return rows
     if members.get(None) or any(a is None for a, _s in counts):
         rows.append(AssociationRow("—", members.get(None, 0), counts.get((None, SubmissionStatus.SUBMITTED), 0),
                                    counts.get((None, SubmissionStatus.DRAFT), 0)))
@@ -87,12 +107,13 @@ class QuestionSummary:
     texts: int = 0
 
 
-def question_summaries(survey: Survey) -> list[QuestionSummary]:
+def question_summaries(survey: Survey,
+                       association_ids: Collection[int] | None = None) -> list[QuestionSummary]:
     """Counts per option, skill levels, number statistics, availability per week: no free text shown."""
     values: dict[int, list[Any]] = {}
-    rows = db.session.execute(
-        sa.select(Answer.question_id, Answer.value).join(Submission)
-        .where(Submission.survey_id == survey.id, Submission.status == SubmissionStatus.SUBMITTED))
+    query = (sa.select(Answer.question_id, Answer.value).join(Submission)
+             .where(Submission.survey_id == survey.id, Submission.status == SubmissionStatus.SUBMITTED))
+    rows = db.session.execute(_only(query, association_ids))
     for qid, value in rows:
         values.setdefault(qid, []).append(value)
     result = []
@@ -125,11 +146,12 @@ def question_summaries(survey: Survey) -> list[QuestionSummary]:
     return result
 
 
-def submissions_frame(survey: Survey, lang: str = "sv") -> pd.DataFrame:
+def submissions_frame(survey: Survey, lang: str = "sv",
+                      association_ids: Collection[int] | None = None) -> pd.DataFrame:
     """One row per submitted answer sheet, one column per question (option keys, not display text)."""
-    subs = db.session.scalars(
+    subs = db.session.scalars(_only(
         sa.select(Submission).where(Submission.survey_id == survey.id,
-                                    Submission.status == SubmissionStatus.SUBMITTED)
+                                    Submission.status == SubmissionStatus.SUBMITTED), association_ids)
         .order_by(Submission.submitted_at, Submission.id)).all()
     questions = [q for q in survey.questions() if q.is_answerable]
     records = []
@@ -147,11 +169,19 @@ def submissions_frame(survey: Survey, lang: str = "sv") -> pd.DataFrame:
             "registry_match": sub.registry_match.value,
         }
         for q in questions:
-            record[q.key] = _cell(q, by_q.get(q.id))
+            record[_column(q)] = _cell(q, by_q.get(q.id))
         records.append(record)
-    columns = ["submission_id", "submitted_at", "member_number", "name", "phone", "email", "association",
-               "registry_match", *[q.key for q in questions]]
+    columns = [*REGISTRY_COLUMNS, *[_column(q) for q in questions]]
     return pd.DataFrame.from_records(records, columns=columns)
+
+
+REGISTRY_COLUMNS = ("submission_id", "submitted_at", "member_number", "name", "phone", "email", "association",
+                    "registry_match")
+
+
+def _column(q: Question) -> str:
+    """A question's export column: its key, prefixed when it would clash with a registry column."""
+    return f"answer_{q.key}" if q.key in REGISTRY_COLUMNS else q.key
 
 
 def _cell(q: Question, value: Any) -> Any:

@@ -1,27 +1,61 @@
-"""Administrators' pages: log in, surveys, responses per association, summaries, exports.
+"""Staff pages: log in (with an optional second step for two-factor), the start page, survey overviews
+and exports.
 
-Minimal on purpose: roles and per-association scoping come with the registry issue. Until then every
-page here requires an admin account.
+Admins see the whole district. Organizers see the same pages scoped on the server to their associations
+(`survey.access`): rows, summaries and exports only cover members of those associations, and open-link
+answers that are not tied to a member stay with the district. Callers only get a start page.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from survey.access import admin_required
-from survey.extensions import db
-from survey.models import Submission, Survey, User, utcnow
-from survey.services import reports
+from survey import access, security
+from survey.extensions import db, limiter
+from survey.models import Member, Role, Submission, SubmissionStatus, Survey, User, utcnow
+from survey.services import accounts, audit, reports
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+# Per client address, on the POSTs only: enough for a person who mistypes, too few for guessing.
+LOGIN_LIMITS = "10 per minute;50 per hour"
+# Per account, failures only: spreading guesses over many addresses does not help either. Deliberately
+# generous, so that someone else's guessing can slow an account down but not lock its owner out for long.
+ACCOUNT_LIMITS = "20 per hour"
+PENDING_KEY = "kk_pending_2fa"  # who has given the right password but not yet the code
+PENDING_SECONDS = 300
+EXPORT_TYPES = {"csv": "text/csv",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _configured(key: str, default: str) -> Callable[[], str]:
+    """A limit that app.config can override (LOGIN_RATE_LIMIT, LOGIN_ACCOUNT_RATE_LIMIT)."""
+    return lambda: current_app.config.get(key, default)
+
+
+_per_address = _configured("LOGIN_RATE_LIMIT", LOGIN_LIMITS)
+_per_account = _configured("LOGIN_ACCOUNT_RATE_LIMIT", ACCOUNT_LIMITS)
 
 
 class LoginForm(FlaskForm):
@@ -29,43 +63,114 @@ class LoginForm(FlaskForm):
     password = PasswordField(validators=[DataRequired()])
 
 
+class TotpForm(FlaskForm):
+    code = StringField(validators=[DataRequired()])
+
+
 class ExportForm(FlaskForm):
     """Only a CSRF token: exports are POSTs so personal data cannot be pulled by a cross-site link."""
 
 
+def _failed(response: Response) -> bool:
+    return response.status_code == 200  # a failed attempt shows the form again; success redirects
+
+
+def _account_key() -> str:
+    return "account:" + accounts.normalize_email(request.form.get("email", ""))
+
+
+def _pending_key() -> str:
+    return f"pending:{(session.get(PENDING_KEY) or {}).get('uid', '')}"
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an open redirect would make a convincing phishing link.
+    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+        return url_for(".index")
+    return target
+
+
+def _finish_login(user: User, target: str):
+    security.start_session(user)
+    accounts.record_login(user)
+    db.session.commit()
+    return redirect(target)
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_per_address, methods=["POST"])
+@limiter.limit(_per_account, key_func=_account_key, methods=["POST"], deduct_when=_failed)
 def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.scalar(sa.select(User).where(User.email == email))
-        if user is not None and user.active and user.check_password(form.password.data):
-            login_user(user)
-            user.last_login_at = utcnow()
-            db.session.commit()
-            target = request.args.get("next", "")
-            # Only same-site paths: an open redirect would make a convincing phishing link.
-            if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
-                target = url_for(".index")
-            return redirect(target)
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            target = _safe_next(request.args.get("next"))
+            if user.totp_secret:
+                # The password alone is not a login yet: remember who is half-way, briefly.
+                session[PENDING_KEY] = {"uid": user.id, "until": int(time.time()) + PENDING_SECONDS,
+                                        "stamp": security.session_stamp(user), "next": target}
+                return redirect(url_for(".login_totp"))
+            return _finish_login(user, target)
         flash(_("Fel e-postadress eller lösenord."), "error")
     return render_template("admin/login.html", form=form)
+
+
+def _pending_user() -> tuple[User, str] | None:
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or pending.get("until", 0) < time.time():
+        return None
+    user = db.session.get(User, pending.get("uid"))
+    if user is None or not user.active or not user.totp_secret:
+        return None
+    if pending.get("stamp") != security.session_stamp(user):  # the password or 2FA changed meanwhile
+        return None
+    return user, pending.get("next") or url_for(".index")
+
+
+@bp.route("/login/totp", methods=["GET", "POST"])
+@limiter.limit(_per_address, methods=["POST"])
+@limiter.limit(_per_account, key_func=_pending_key, methods=["POST"], deduct_when=_failed)
+def login_totp():
+    if current_user.is_authenticated:
+        return redirect(url_for(".index"))
+    found = _pending_user()
+    if found is None:
+        session.pop(PENDING_KEY, None)
+        flash(_("Logga in med e-post och lösenord först."), "error")
+        return redirect(url_for(".login"))
+    user, target = found
+    form = TotpForm()
+    if form.validate_on_submit():
+        if accounts.verify_totp(user.totp_secret, form.code.data):
+            return _finish_login(user, target)
+        flash(_("Koden stämmer inte. Skriv de sex siffrorna som appen visar just nu."), "error")
+    return render_template("admin/login_totp.html", form=form)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    security.end_session()
+    flash(_("Du är utloggad."))
     return redirect(url_for(".login"))
 
 
 @bp.get("/")
-@admin_required
+@login_required
 def index():
+    if current_user.role is Role.CALLER:
+        # Call lists arrive with outreach; until then a caller has nothing here and sees nothing else.
+        return render_template("admin/index.html", surveys=None, counts={}, now=utcnow())
     surveys = db.session.scalars(sa.select(Survey).order_by(Survey.created_at.desc())).all()
-    counts = dict(db.session.execute(
-        sa.select(Submission.survey_id, sa.func.count()).where(Submission.status == "submitted")
-        .group_by(Submission.survey_id)).all())
+    query = (sa.select(Submission.survey_id, sa.func.count())
+             .where(Submission.status == SubmissionStatus.SUBMITTED).group_by(Submission.survey_id))
+    allowed = access.association_ids(current_user)
+    if allowed is not None:
+        query = access.scope_members(query.join(Member, Submission.member_id == Member.id), current_user)
+    counts = dict(db.session.execute(query).all())
     return render_template("admin/index.html", surveys=surveys, counts=counts, now=utcnow())
 
 
@@ -77,23 +182,32 @@ def _survey(slug: str) -> Survey:
 
 
 @bp.get("/surveys/<slug>")
-@admin_required
+@access.staff_required
 def survey(slug: str):
     s = _survey(slug)
-    rows = reports.responses_per_association(s)
+    allowed = access.association_ids(current_user)
+    rows = reports.responses_per_association(s, association_ids=allowed)
+    # Open-link sheets not tied to a member belong to no association: only the district sees them.
+    unlinked = reports.unlinked_counts(s) if allowed is None else {}
+    summaries = reports.question_summaries(s, association_ids=allowed)
     return render_template("admin/survey.html", survey=s, rows=rows, total=reports.district_total(rows),
-                           unlinked=reports.unlinked_counts(s), summaries=reports.question_summaries(s),
-                           export_form=ExportForm(), open_url=url_for("respond.open_link", slug=s.slug,
-                                                                      _external=True))
+                           unlinked=unlinked, summaries=summaries, export_form=ExportForm(),
+                           open_url=url_for("respond.open_link", slug=s.slug, _external=True))
 
 
 @bp.post("/surveys/<slug>/export.<fmt>")
-@admin_required
+@access.staff_required
 def export(slug: str, fmt: str):
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in EXPORT_TYPES:
         abort(404)
     s = _survey(slug)
-    data = reports.export_bytes(reports.submissions_frame(s), fmt)
-    mimetype = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    allowed = access.association_ids(current_user)
+    frame = reports.submissions_frame(s, association_ids=allowed)
+    scope = {} if allowed is None else {"associations": sorted(allowed)}
+    audit.record(current_user, "export", f"survey:{slug}", rows=len(frame), format=fmt,
+                 association_id=next(iter(allowed)) if allowed and len(allowed) == 1 else None, **scope)
+    data = reports.export_bytes(frame, fmt)
+    db.session.commit()
     filename = f"{s.slug}-svar-{utcnow():%Y%m%d}.{fmt}"
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return Response(data, mimetype=EXPORT_TYPES[fmt],
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})

@@ -43,7 +43,8 @@ def browser_app(tmp_path, instance_dir, sqlite_template):
     path = tmp_path / "browser.sqlite3"
     shutil.copyfile(sqlite_template, path)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "test", "TESTING": True,
-                      "WTF_CSRF_ENABLED": True, "PUBLIC_BASE_URL": "http://kk.test"})
+                      "WTF_CSRF_ENABLED": True, "PUBLIC_BASE_URL": "http://kk.test",
+                      "RATELIMIT_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
         yield app
         db.session.remove()

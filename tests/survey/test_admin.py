@@ -36,17 +36,25 @@ def test_pages_require_login(client, load_survey):
     assert client.post("/admin/surveys/valkampanj-2030/export.csv").status_code == 302
 
 
-def test_wrong_password_and_non_admins_are_refused(client, admin):
+def test_wrong_password_and_callers_are_refused(client, admin, load_survey):
+    load_survey()
     r = login(client, password="wrong password")
     assert r.status_code == 200 and "Fel e-postadress eller lösenord" in r.text
     set_user("caller@example.org", PASSWORD, Role.CALLER)
     db.session.commit()
     assert login(client, "caller@example.org").status_code == 302
-    assert client.get("/admin/").status_code == 403
+    start = client.get("/admin/")  # callers land on their (for now empty) call lists, nothing else
+    assert start.status_code == 200 and "inga ringlistor" in start.text
+    assert "valkampanj-2030" not in start.text
+    assert client.get("/admin/surveys/valkampanj-2030").status_code == 403
+    assert client.post("/admin/surveys/valkampanj-2030/export.csv").status_code == 403
 
 
-def test_password_is_hashed(admin):
-    assert PASSWORD not in admin.password_hash and admin.password_hash.startswith("scrypt:")
+def test_password_is_hashed_with_scrypt_by_default(app, admin):
+    assert PASSWORD not in admin.password_hash
+    del app.config["PASSWORD_HASH_METHOD"]  # tests use a cheap hash; production uses the default
+    admin.set_password(PASSWORD)
+    assert admin.password_hash.startswith("scrypt:") and admin.check_password(PASSWORD)
 
 
 def test_login_does_not_redirect_off_site(client, admin):
