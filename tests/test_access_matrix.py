@@ -40,6 +40,7 @@ import pytest
 from survey import surveyspec
 from survey.extensions import db
 from survey.models import (
+    Assignment,
     Member,
     MemberImport,
     Organisation,
@@ -75,6 +76,7 @@ class Seed:
     member_import: int = 0
     member: dict[str, int] = field(default_factory=dict)
     task: dict[str, int] = field(default_factory=dict)
+    shift: dict[str, int] = field(default_factory=dict)  # the task's one shift
     token: dict[str, str] = field(default_factory=dict)  # personal survey links; "open": an open-link one
     unsubscribe: dict[str, str] = field(default_factory=dict)  # association -> /u/... path
     ics: dict[str, str] = field(default_factory=dict)  # "sundsvall", "district", "member" -> /ics/... path
@@ -177,6 +179,26 @@ POLICY: dict[str, Route | tuple[Route, ...]] = {
     "tasks.show": Route(lambda s: f"/admin/tasks/{s.task['sundsvall']}", SUNDSVALLS),
     "tasks.edit": Route(lambda s: f"/admin/tasks/{s.task['sundsvall']}/edit", SUNDSVALLS),
     "tasks.delete": Route(lambda s: f"/admin/tasks/{s.task['sundsvall']}/delete", SUNDSVALLS),
+    # -- matching members to shifts: organizers only their association's scope and shifts ------------
+    "match.index": (Route("/admin/match", STAFF),
+                     Route(lambda s: f"/admin/match?association={s.org_id['sundsvall']}", SUNDSVALLS)),
+    "match.run": Route("/admin/match/run", SUNDSVALLS, data=lambda s: {"association": s.org_id["sundsvall"]}),
+    "match.rule": Route("/admin/match/rule", SUNDSVALLS,
+                        data=lambda s: {"shift": s.shift["sundsvall"], "member": s.member["sundsvall"],
+                                        "kind": "clear"}),
+    "match.publish": Route("/admin/match/publish", SUNDSVALLS,
+                           data=lambda s: {"association": s.org_id["sundsvall"]}),
+    "match.replacements": Route(lambda s: f"/admin/match/shifts/{s.shift['sundsvall']}/replacements",
+                                SUNDSVALLS),
+    # Offering to a member who cannot take it: a redirect back with a message, after the scope check.
+    "match.offer": Route(lambda s: f"/admin/match/shifts/{s.shift['sundsvall']}/offer", SUNDSVALLS,
+                         data=lambda s: {"member": s.member["sundsvall"]}),
+    "match.adopt": Route(lambda s: f"/admin/match/members/{s.member['sundsvall']}/association", ADMIN,
+                         data=lambda s: {"association": s.org_id["sundsvall"]}),
+    # -- a member's task link: the address is the key ----------------------------------------------
+    "member_tasks.show": Route(lambda s: f"/t/{s.token['task']}", PUBLIC, token=True),
+    "member_tasks.respond": Route(lambda s: f"/t/{s.token['task']}", PUBLIC, token=True,
+                                  data={"answer": "accept"}),
 }
 
 
@@ -215,11 +237,18 @@ def _seed() -> Seed:
         db.session.add(task)
         db.session.flush()
         s.task[key] = task.id
+        s.shift[key] = task.shifts[0].id
         s.markers[key] = [f"{first} {last}", last, number, f"{first.lower()}@{key}.example", task_title]
     stray = answer_survey(survey, None, rng, utcnow())  # open link, tied to no member
     stray.registry_match, stray.signed_name = RegistryMatch.UNMATCHED, "Olle Öppenlänk"
     s.markers["district"] = ["Olle Öppenlänk"]
     s.token["open"] = links.issue_link(survey, None)
+    # A published ask for Sundsvall's member on Sundsvall's shift: the member's task link.
+    from outreach import assign
+
+    asked = Assignment(shift_id=s.shift["sundsvall"], member_id=s.member["sundsvall"])
+    db.session.add(asked)
+    s.token["task"] = assign.issue_token(asked)
     record = MemberImport(filename="register.csv", rows=2, report_csv="row,problem\n")
     db.session.add(record)
     db.session.flush()
