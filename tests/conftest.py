@@ -19,6 +19,8 @@ from flask.testing import FlaskClient
 
 from survey import create_app
 from survey.extensions import db
+from tests.support import require
+from tests.support.browser import browser_available, launch
 from tests.support.pgcluster import PgCluster, find_pg_bin
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -35,6 +37,20 @@ def migrated_app(url: str, instance: Path):
         upgrade(directory=app.extensions["migrate"].directory)
         db.engine.dispose()
     return app
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A headless Debian chromium, launched once per worker and shared by every test that drives a
+    browser (Playwright's sync API allows one running instance per process). Missing: skip locally,
+    fail in CI."""
+    require(browser_available())
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,6 @@ import flask
 import pytest
 
 from tests.support import require
-from tests.support.browser import browser_available, launch
 from tests.support.liveserver import LiveServer
 from tests.support.pgcluster import PgCluster, find_pg_bin
 
@@ -127,19 +126,15 @@ def test_liveserver_stop_closes_port(tiny_app):
         urllib.request.urlopen(url + "/", timeout=2).close()
 
 
-def test_browser_reads_page(live_server, tmp_path):
-    require(browser_available())
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        try:
-            page = browser.new_page(viewport={"width": 375, "height": 667})
-            page.goto(live_server.url + "/")
-            assert page.text_content("#msg") == PAGE_TEXT
-            assert page.evaluate("window.innerWidth") == 375
-            shot = tmp_path / "selfcheck.png"
-            page.screenshot(path=str(shot))
-            assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-        finally:
-            browser.close()
+def test_browser_reads_page(live_server, tmp_path, chromium):
+    # The worker's shared browser: a second sync_playwright() in one process fails while the first runs.
+    page = chromium.new_page(viewport={"width": 375, "height": 667})
+    try:
+        page.goto(live_server.url + "/")
+        assert page.text_content("#msg") == PAGE_TEXT
+        assert page.evaluate("window.innerWidth") == 375
+        shot = tmp_path / "selfcheck.png"
+        page.screenshot(path=str(shot))
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    finally:
+        page.close()

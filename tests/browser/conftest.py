@@ -18,23 +18,9 @@ import pytest
 
 from survey import create_app
 from survey.extensions import db
-from tests.support import require
-from tests.support.browser import browser_available, launch
 from tests.support.liveserver import LiveServer
 
 PHONE = {"width": 375, "height": 667}
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """A headless Debian chromium, launched once per worker. Missing: skip locally, fail in CI."""
-    require(browser_available())
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from survey.extensions import db
+from tests.support.browser import layout_problems
 
 try:
     from playwright.sync_api import expect
@@ -263,36 +264,6 @@ def test_missing_required_choice_is_described_on_its_fieldset(personal_link, new
 
 
 # -- 3. a small phone ---------------------------------------------------------------------------------
-
-LAYOUT_PROBLEMS = """ignore => {
-  const problems = [];
-  const doc = document.documentElement;
-  if (doc.scrollWidth > window.innerWidth) {
-    problems.push(`horizontal scroll: scrollWidth ${doc.scrollWidth} > innerWidth ${window.innerWidth}`);
-  }
-  const shown = el => {
-    const r = el.getBoundingClientRect();
-    return getComputedStyle(el).visibility !== "hidden" && r.width > 1 && r.height > 1;
-  };
-  const targets = document.querySelectorAll(
-    "main input:not([type=hidden]), main button, main a, main select, main textarea, main summary");
-  for (const el of targets) {
-    if (ignore && el.matches(ignore)) continue;
-    const label = el.closest("label");  // a radio button's or checkbox's touch target is its label
-    if (!shown(label || el)) continue;
-    const height = (label || el).getBoundingClientRect().height;
-    if (height < 44) {
-      problems.push(`touch target ${Math.round(height)}px high: ${el.outerHTML.slice(0, 100)}`);
-    }
-  }
-  return problems;
-}"""
-
-
-def layout_problems(page, ignore: str | None = None) -> list[str]:
-    """Sideways scrolling, and inputs/buttons/links in <main> (or their labels) under 44 px high."""
-    return page.evaluate(LAYOUT_PROBLEMS, ignore)
-
 
 # The review page's "Ändra" links are checked on their own, in the xfail test below.
 KNOWN_SMALL_TARGETS = ".summary a"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser_available", "launch"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser_available", "launch", "layout_problems"]
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags chromium keeps trying (and failing) to reach
@@ -56,3 +56,33 @@ def launch(playwright, **kw):
     kw.setdefault("headless", True)
     kw.setdefault("executable_path", CHROMIUM)
     return playwright.chromium.launch(args=args, **kw)
+
+
+LAYOUT_PROBLEMS = """ignore => {
+  const problems = [];
+  const doc = document.documentElement;
+  if (doc.scrollWidth > window.innerWidth) {
+    problems.push(`horizontal scroll: scrollWidth ${doc.scrollWidth} > innerWidth ${window.innerWidth}`);
+  }
+  const shown = el => {
+    const r = el.getBoundingClientRect();
+    return getComputedStyle(el).visibility !== "hidden" && r.width > 1 && r.height > 1;
+  };
+  const targets = document.querySelectorAll(
+    "main input:not([type=hidden]), main button, main a, main select, main textarea, main summary");
+  for (const el of targets) {
+    if (ignore && el.matches(ignore)) continue;
+    const label = el.closest("label");  // a radio button's or checkbox's touch target is its label
+    if (!shown(label || el)) continue;
+    const height = (label || el).getBoundingClientRect().height;
+    if (height < 44) {
+      problems.push(`touch target ${Math.round(height)}px high: ${el.outerHTML.slice(0, 100)}`);
+    }
+  }
+  return problems;
+}"""
+
+
+def layout_problems(page, ignore: str | None = None) -> list[str]:
+    """Sideways scrolling, and inputs/buttons/links in <main> (or their labels) under 44 px high."""
+    return page.evaluate(LAYOUT_PROBLEMS, ignore)
