@@ -8,6 +8,7 @@ organizers, who may not see other associations' registries.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -16,8 +17,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from outreach import assign, networks, problem, tasks
-from outreach.tasks import N_
 from outreach.matching import eligible_pairs
+from outreach.tasks import N_
 from survey.access import admin_required, association_ids, can_see_association, staff_required
 from survey.extensions import db
 from survey.models import (
@@ -79,7 +80,26 @@ def _shift(shift_id: int, manage: bool = True) -> Shift:
 
 
 def _back(association: Organisation | None):
-    return redirect(url_for("match.index", association=association.id if association else ""))
+    """Back to the page the organizer came from: same scope, same week."""
+    week = request.values.get("week", "")
+    scope = association.id if association else ""
+    return redirect(url_for("match.index", association=scope, week=week or None))
+
+
+def _week(shifts: list[Shift]) -> tuple[list[date], date | None]:
+    """The weeks that have shifts, and the one to show: asked for ("all": every week), else the first
+    from this week on, so a page of a hundred shifts opens on the week the organizer is working on."""
+    mondays = sorted({s.start_local.date() - timedelta(days=s.start_local.weekday()) for s in shifts})
+    raw = request.args.get("week", "")
+    if raw == "all" or not mondays:
+        return mondays, None
+    try:
+        asked = date.fromisoformat(raw)
+        return mondays, asked - timedelta(days=asked.weekday())
+    except ValueError:
+        today = problem.local_now().date()
+        this_week = today - timedelta(days=today.weekday())
+        return mondays, next((m for m in mondays if m >= this_week), mondays[0])
 
 
 def name_of(member: Member) -> str:
@@ -113,7 +133,9 @@ def index():
     association = _scope()
     is_admin = association_ids(current_user) is None
     # Organizers also see the district-wide shifts, read-only: their members may be asked to those too.
-    shifts = problem.scoped_shifts(association, district_wide=not is_admin)
+    every = problem.scoped_shifts(association, district_wide=not is_admin)
+    weeks, week = _week(every)
+    shifts = [s for s in every if week is None or week <= s.start_local.date() < week + timedelta(days=7)]
     manageable = {s.id for s in shifts if tasks.can_manage(current_user, s.task.association_id)}
     ids = [s.id for s in shifts]
     query = sa.select(Assignment).where(Assignment.shift_id.in_(ids))
@@ -121,7 +143,7 @@ def index():
     by_shift: dict[int, list[Assignment]] = defaultdict(list)
     for a in rows:
         by_shift[a.shift_id].append(a)
-    built = problem.build(association)
+    built = problem.build(association, shift_ids=set(ids))
     pinnable: dict[int, list[Member]] = defaultdict(list)
     for pair in sorted(eligible_pairs(built.problem), key=lambda p: -p["score"]):
         member, shift_id = built.members[pair["member"]], built.shifts[pair["task"]].id
@@ -135,6 +157,8 @@ def index():
         "outreach/match/index.html",
         association=association,
         shifts=shifts,
+        weeks=weeks,
+        week=week,
         by_shift=by_shift,
         pinnable=pinnable,
         run=run,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 from flask import Flask, render_template, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -10,6 +13,8 @@ from werkzeug.exceptions import HTTPException
 from survey import availability
 from survey.models import Question
 
+DISTRICT_TZ = ZoneInfo("Europe/Stockholm")
+
 
 def init_app(app: Flask) -> None:
     from survey.views import accounts, admin, invitations, members, overview, privacy, respond
@@ -17,9 +22,12 @@ def init_app(app: Flask) -> None:
     for module in (respond, admin, members, accounts, invitations, privacy, overview):
         app.register_blueprint(module.bp)
     app.add_template_filter(translate, "t")
+    app.add_template_filter(local_time, "local")
     app.add_template_global(calendar_weeks)
     app.add_template_global(availability_text)
-    app.context_processor(lambda: {"current_lang": str(get_locale() or "sv"), "session_lang": session.get("lang")})
+    app.context_processor(
+        lambda: {"current_lang": str(get_locale() or "sv"), "session_lang": session.get("lang")}
+    )
     app.register_error_handler(HTTPException, _error_page)
 
 
@@ -31,6 +39,15 @@ def translate(text: dict[str, str] | str | None) -> str:
         return text
     lang = str(get_locale() or "sv")
     return text.get(lang) or text.get("sv") or next(iter(text.values()), "")
+
+
+def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC moment as the district's wall-clock time: organizers think in Swedish time, not UTC."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # SQLite hands back naive datetimes; they are UTC
+    return moment.astimezone(DISTRICT_TZ).strftime(fmt)
 
 
 def calendar_weeks(q: Question):

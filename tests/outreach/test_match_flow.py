@@ -22,51 +22,14 @@ from survey.models import (
     Assignment,
     AssignmentStatus,
     MatchRun,
-    Profile,
-    ProfileInterval,
-    ProfileSkill,
-    ProfileTag,
-    RegistryMatch,
     RuleKind,
     Shift,
-    Submission,
-    SubmissionStatus,
-    Task,
-    TaskKind,
-    utcnow,
 )
 from tests.conftest import login
 from tests.support.smtp import SmtpServer
+from tests.support.world import add_profile, add_shift
 
 SAT = datetime(2030, 8, 17)
-
-
-def _profile(survey, member, *, skills=None, interests=(), intervals=(), max_tasks=1, travels=False):
-    sub = Submission(
-        survey=survey,
-        respondent_key=f"m:{member.id}",
-        member=member,
-        registry_match=RegistryMatch.PERSONAL,
-        status=SubmissionStatus.SUBMITTED,
-        submitted_at=utcnow(),
-    )
-    db.session.add(sub)
-    db.session.flush()
-    profile = Profile(submission_id=sub.id, member_id=member.id, max_tasks=max_tasks, travels=travels)
-    profile.skills = [ProfileSkill(skill=k, level=v) for k, v in (skills or {}).items()]
-    profile.tags = [ProfileTag(kind="interest", key=k) for k in interests]
-    profile.intervals = [ProfileInterval(start_local=a, end_local=b) for a, b in intervals]
-    db.session.add(profile)
-
-
-def _task(title, org, start, end, slots, **kw):
-    task = Task(
-        title=title, kind=TaskKind.CANVASSING, association_id=org.id if org else None, place="Torget", **kw
-    )
-    task.shifts = [Shift(start_local=start, end_local=end, slots=slots)]
-    db.session.add(task)
-    db.session.flush()
-    return task.shifts[0]
 
 
 @pytest.fixture
@@ -76,12 +39,12 @@ def world(load_survey, make_member):
     bo = make_member("Bo", "Ek", email="bo@example.org")
     cy = make_member("Cy", "Tall", association="Timrå", email="cy@example.org")
     sat = [(SAT.replace(hour=10), SAT.replace(hour=16))]
-    _profile(survey, anna, skills={"canvassing": 2}, interests=["climate"], intervals=sat, max_tasks=2)
-    _profile(survey, bo, intervals=sat + [(datetime(2030, 8, 19, 17), datetime(2030, 8, 19, 21))])
-    _profile(survey, cy, skills={"canvassing": 1}, intervals=sat, travels=True)
+    add_profile(survey, anna, skills={"canvassing": 2}, interests=["climate"], intervals=sat, max_tasks=2)
+    add_profile(survey, bo, intervals=sat + [(datetime(2030, 8, 19, 17), datetime(2030, 8, 19, 21))])
+    add_profile(survey, cy, skills={"canvassing": 1}, intervals=sat, travels=True)
     sundsvall, timra = anna.association, cy.association
     shifts = {
-        "door": _task(
+        "door": add_shift(
             "Dörrknack i Stenstan",
             sundsvall,
             SAT.replace(hour=11),
@@ -90,8 +53,8 @@ def world(load_survey, make_member):
             required_skills=["canvassing"],
             topic="climate",
         ),
-        "stall": _task("Bokbord på torget", sundsvall, SAT.replace(hour=13), SAT.replace(hour=15), 2),
-        "night": _task(
+        "stall": add_shift("Bokbord på torget", sundsvall, SAT.replace(hour=13), SAT.replace(hour=15), 2),
+        "night": add_shift(
             "Nattaffischering Timrå", timra, datetime(2030, 8, 18, 20), datetime(2030, 8, 18, 22), 1
         ),
     }
@@ -246,10 +209,10 @@ def test_cli_prints_summary_and_publishes(app, world, runner):
 
 
 def test_organizers_see_district_wide_shifts_read_only(app, world, client, make_user):
-    remote = _task("Översätta valmaterial", None, datetime(2030, 8, 19, 18), datetime(2030, 8, 19, 20), 1)
+    remote = add_shift("Översätta valmaterial", None, datetime(2030, 8, 19, 18), datetime(2030, 8, 19, 20), 1)
     db.session.commit()
     login(client, make_user("organizer", "Sundsvall"))
-    page = client.get("/admin/match")
+    page = client.get("/admin/match?week=all")
     assert "Översätta valmaterial" in page.text
     assert "bara distriktets administratörer kan ändra den" in page.text
     data = {"shift": remote.id, "member": world["bo"].id, "kind": "pin"}
@@ -259,6 +222,25 @@ def test_organizers_see_district_wide_shifts_read_only(app, world, client, make_
         client.post(f"/admin/match/shifts/{remote.id}/offer", data={"member": world["bo"].id}).status_code
         == 403
     )
+
+
+def test_the_page_shows_one_week_at_a_time_and_keeps_it(app, world, client, make_user):
+    add_shift("Översätta valmaterial", None, datetime(2030, 8, 19, 18), datetime(2030, 8, 19, 20), 1)
+    db.session.commit()
+    login(client, make_user("admin"))
+    # Without a week: the first week with shifts from today on (the campaign lies ahead of the tests).
+    first = client.get("/admin/match").text
+    assert "Dörrknack i Stenstan" in first and "Översätta valmaterial" not in first
+    assert 'value="2030-08-12" selected' in first and 'value="2030-08-19"' in first
+    later = client.get("/admin/match?week=2030-08-21").text  # any day picks its week
+    assert "Översätta valmaterial" in later and "Dörrknack i Stenstan" not in later
+    every = client.get("/admin/match?week=all").text
+    assert "Översätta valmaterial" in every and "Dörrknack i Stenstan" in every
+    assert client.get("/admin/match?week=not-a-date").status_code == 200
+    # Acting on a shift comes back to the same week.
+    data = {"shift": world["door"].id, "member": world["bo"].id, "kind": "forbid", "week": "2030-08-12"}
+    back = client.post("/admin/match/rule", data=data)
+    assert back.status_code == 302 and "week=2030-08-12" in back.location
 
 
 def test_answer_needs_csrf_and_a_declined_place_can_go_to_someone_else(app, world, client):
