@@ -55,7 +55,9 @@ def demo_command(no_serve: bool, members: int, port: int) -> None:
         survey, what = surveys.import_spec(spec)
     except surveys.SurveyInUse:
         # The shipped survey changed after this demo database was answered: keep the answered one.
-        survey, what = surveys.by_slug(spec.slug), "kept (the shipped file has changed; remove the demo database to rebuild)"
+        survey, what = surveys.by_slug(spec.slug), (
+            "kept (the shipped file has changed; remove the demo database to rebuild)"
+        )
     orgs = ensure_organisations()
     created = ensure_members(members, orgs)
     answered = ensure_answers(survey, random.Random(2030))
@@ -121,8 +123,8 @@ def ensure_members(count: int, orgs: dict[str, Organisation]) -> int:
         number = str(100001 + i)
         if number in have:
             continue
-        db.session.add(Member(member_number=number, first_name=first, last_name=last, phone=phone, email=email,
-                              postcode=postcode, association=orgs[assoc[0]], joined_on=joined,
+        db.session.add(Member(member_number=number, first_name=first, last_name=last, phone=phone,
+                              email=email, postcode=postcode, association=orgs[assoc[0]], joined_on=joined,
                               do_not_contact=no_contact))
         added += 1
     db.session.flush()

@@ -189,7 +189,9 @@ class SignatureForm(FlaskForm):
         self.mode = mode
         if kwargs.get("obj") is not None and kwargs.get("formdata") is None:
             sub = kwargs["obj"]
-            self.name.data, self.phone.data, self.email.data = sub.signed_name, sub.signed_phone, sub.signed_email
+            self.name.data, self.phone.data, self.email.data = (
+                sub.signed_name, sub.signed_phone, sub.signed_email
+            )
 
     name = StringField(validators=[Optional(), Length(max=200)], filters=[_strip])
     phone = StringField(validators=[Optional(), Length(max=40)], filters=[_strip])

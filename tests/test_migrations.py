@@ -27,7 +27,9 @@ def test_upgrade_downgrade_upgrade_on_an_empty_database(app):
     downgrade(directory=directory, revision="base")
     assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
     upgrade(directory=directory)
-    assert {"members", "surveys", "submissions", "answers", "profiles"} <= set(sa.inspect(db.engine).get_table_names())
+    assert {"members", "surveys", "submissions", "answers", "profiles"} <= set(
+        sa.inspect(db.engine).get_table_names()
+    )
     assert drift(app) == []
 
 
@@ -52,7 +54,8 @@ def test_foreign_keys_are_enforced(app, table):
     from survey.models import Member, Submission
 
     row = (Member(member_number="1", first_name="A", last_name="B", association_id=999)
-           if table == "members" else Submission(survey_id=999, respondent_key="x", registry_match="anonymous"))
+           if table == "members"
+           else Submission(survey_id=999, respondent_key="x", registry_match="anonymous"))
     db.session.add(row)
     with pytest.raises(IntegrityError):
         db.session.flush()

@@ -1,13 +1,12 @@
 """Initial schema: organisations, members, surveys, links, submissions, answers, profiles, users.
 
 Revision ID: 1980efbb420e
-Revises: 
+Revises:
 Create Date: 2026-11-22 02:12:54.344318
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '1980efbb420e'

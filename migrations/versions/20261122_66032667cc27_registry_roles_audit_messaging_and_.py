@@ -5,9 +5,8 @@ Revises: 1980efbb420e
 Create Date: 2026-11-22 02:22:47.935938
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '66032667cc27'

@@ -44,7 +44,9 @@ def import_command(file: Path) -> None:
 
 @survey_group.command("export")
 @click.argument("slug")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout."
+)
 @with_appcontext
 def export_command(slug: str, output: Path | None) -> None:
     """Write survey SLUG as a survey file (the same format `survey import` reads)."""
@@ -60,7 +62,9 @@ def export_command(slug: str, output: Path | None) -> None:
 
 def _default_survey() -> Survey:
     now = utcnow()
-    candidates = db.session.scalars(sa.select(Survey).order_by(Survey.created_at.desc(), Survey.id.desc())).all()
+    candidates = db.session.scalars(
+        sa.select(Survey).order_by(Survey.created_at.desc(), Survey.id.desc())
+    ).all()
     open_ones = [s for s in candidates if s.is_open(now)]
     if not open_ones:
         raise click.ClickException("no open survey; give --survey SLUG")
@@ -84,7 +88,8 @@ def links_command(slug: str | None, association: str | None, limit: int | None) 
     query = sa.select(Member).where(Member.do_not_contact.is_(False)).order_by(Member.member_number)
     if association:
         org = db.session.scalar(sa.select(Organisation).where(
-            sa.or_(Organisation.slug == association.lower(), sa.func.lower(Organisation.name) == association.lower())))
+            sa.or_(Organisation.slug == association.lower(),
+                   sa.func.lower(Organisation.name) == association.lower())))
         if org is None:
             raise click.ClickException(f"no association '{association}'")
         query = query.where(Member.association_id == org.id)

@@ -106,7 +106,9 @@ class Assignment(Base):
     shift_id: Mapped[int] = mapped_column(sa.ForeignKey("shifts.id", ondelete="CASCADE"), index=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), index=True)
     run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("match_runs.id", ondelete="SET NULL"))
-    status: Mapped[AssignmentStatus] = mapped_column(_enum(AssignmentStatus), default=AssignmentStatus.PROPOSED)
+    status: Mapped[AssignmentStatus] = mapped_column(
+        _enum(AssignmentStatus), default=AssignmentStatus.PROPOSED
+    )
     score: Mapped[float] = mapped_column(default=0.0)
     reasons: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)  # the engine's explanation
     # The member's accept/decline link; only its hash is stored, like survey links.

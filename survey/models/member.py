@@ -67,7 +67,9 @@ class NetworkMembership(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), index=True)
-    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
     source: Mapped[str] = mapped_column(sa.String(20), default="survey")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

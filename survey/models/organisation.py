@@ -27,7 +27,8 @@ class Organisation(Base):
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     kind: Mapped[OrganisationKind] = mapped_column(
-        sa.Enum(OrganisationKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+        sa.Enum(OrganisationKind, native_enum=False, length=20,
+                values_callable=lambda e: [m.value for m in e])
     )
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"))
 

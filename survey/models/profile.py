@@ -18,13 +18,19 @@ class Profile(Base):
     __tablename__ = "profiles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id", ondelete="CASCADE"), unique=True)
-    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"), index=True)
+    submission_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("submissions.id", ondelete="CASCADE"), unique=True
+    )
+    member_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
     max_tasks: Mapped[int] = mapped_column(default=1)
     hours_per_week: Mapped[int | None]
     travels: Mapped[bool] = mapped_column(default=False)
 
-    skills: Mapped[list[ProfileSkill]] = relationship(cascade="all, delete-orphan", order_by="ProfileSkill.skill")
+    skills: Mapped[list[ProfileSkill]] = relationship(
+        cascade="all, delete-orphan", order_by="ProfileSkill.skill"
+    )
     tags: Mapped[list[ProfileTag]] = relationship(cascade="all, delete-orphan", order_by="ProfileTag.key")
     intervals: Mapped[list[ProfileInterval]] = relationship(
         cascade="all, delete-orphan", order_by="ProfileInterval.start_local"

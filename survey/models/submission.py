@@ -61,7 +61,9 @@ class Submission(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(sa.ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     respondent_key: Mapped[str] = mapped_column(sa.String(40))
-    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"), index=True)
+    member_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
     status: Mapped[SubmissionStatus] = mapped_column(_enum(SubmissionStatus), default=SubmissionStatus.DRAFT)
     registry_match: Mapped[RegistryMatch] = mapped_column(_enum(RegistryMatch))
     needs_review: Mapped[bool] = mapped_column(default=False)
@@ -91,7 +93,9 @@ class Answer(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id", ondelete="CASCADE"))
-    question_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_questions.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey_questions.id", ondelete="CASCADE"), index=True
+    )
     value: Mapped[Any] = mapped_column(sa.JSON)
 
     submission: Mapped[Submission] = relationship(back_populates="answers")

@@ -39,4 +39,6 @@ def format_phone(e164: str | None) -> str:
         return ""
     number = phonenumbers.parse(e164, None)
     fmt = phonenumbers.PhoneNumberFormat
-    return phonenumbers.format_number(number, fmt.NATIONAL if number.country_code == 46 else fmt.INTERNATIONAL)
+    return phonenumbers.format_number(
+        number, fmt.NATIONAL if number.country_code == 46 else fmt.INTERNATIONAL
+    )

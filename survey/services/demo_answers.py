@@ -18,7 +18,8 @@ SKILL_WEIGHTS = (0.55, 0.3, 0.15)  # none, some, experienced
 
 
 def answer_survey(survey: Survey, member: Member | None, rng: random.Random, now: datetime) -> Submission:
-    submission = Submission(survey=survey, respondent_key=f"m:{member.id}" if member else f"demo:{rng.random()}",
+    submission = Submission(survey=survey,
+                            respondent_key=f"m:{member.id}" if member else f"demo:{rng.random()}",
                             member=member, registry_match=RegistryMatch.PERSONAL if member else
                             RegistryMatch.ANONYMOUS, survey_version=survey.version, language="sv")
     db.session.add(submission)

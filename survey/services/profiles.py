@@ -20,7 +20,8 @@ def _suffix(option_key: str) -> str:
 
 def derive(submission: Submission) -> Profile:
     """A new, unsaved Profile from the submission's answers."""
-    profile = Profile(submission_id=submission.id, member_id=submission.member_id, max_tasks=DEFAULT_MAX_TASKS)
+    profile = Profile(submission_id=submission.id, member_id=submission.member_id,
+                      max_tasks=DEFAULT_MAX_TASKS)
     for answer in submission.answers:
         q, value = answer.question, answer.value
         if q.profile == "skills":

@@ -78,7 +78,8 @@ def responses_per_association(survey: Survey,
     if association_ids is not None:
         return rows
     if members.get(None) or any(a is None for a, _s in counts):
-        rows.append(AssociationRow("—", members.get(None, 0), counts.get((None, SubmissionStatus.SUBMITTED), 0),
+        rows.append(AssociationRow("—", members.get(None, 0),
+                                   counts.get((None, SubmissionStatus.SUBMITTED), 0),
                                    counts.get((None, SubmissionStatus.DRAFT), 0)))
     return rows
 
@@ -89,7 +90,8 @@ def district_total(rows: list[AssociationRow]) -> AssociationRow:
 
 
 def unlinked_counts(survey: Survey) -> Counter:
-    """Submitted open-link answer sheets by registry match status (matched, ambiguous, unmatched, anonymous)."""
+    """Submitted open-link answer sheets by registry match status
+    (matched, ambiguous, unmatched, anonymous)."""
     rows = db.session.execute(
         sa.select(Submission.registry_match, sa.func.count())
         .where(Submission.survey_id == survey.id, Submission.status == SubmissionStatus.SUBMITTED)
@@ -127,13 +129,15 @@ def question_summaries(survey: Survey,
             s.counts = [(o.key, o.label, c[o.key]) for o in q.options]
         elif q.type in ("yes_no", "consent"):
             c = Counter(bool(v) for v in vals)
-            s.counts = [("yes", {"sv": "Ja", "en": "Yes"}, c[True]), ("no", {"sv": "Nej", "en": "No"}, c[False])]
+            s.counts = [("yes", {"sv": "Ja", "en": "Yes"}, c[True]),
+                        ("no", {"sv": "Nej", "en": "No"}, c[False])]
         elif q.type == "skill":
             s.levels = [(o.key, o.label, sum(1 for v in vals if v.get(o.key) == 1),
                          sum(1 for v in vals if v.get(o.key) == 2)) for o in q.options]
         elif q.type == "number" and vals:
             series = pd.Series(vals, dtype="float64")
-            s.numbers = {"min": series.min(), "median": series.median(), "max": series.max(), "sum": series.sum()}
+            s.numbers = {"min": series.min(), "median": series.median(), "max": series.max(),
+                         "sum": series.sum()}
         elif q.type == "availability":
             cal = availability.calendar_from_dict(q.calendar)
             # People free at some time in the week, not cells: "how many can we count on in week 34?"

@@ -33,7 +33,9 @@ from survey.services.contacts import format_phone
 def submission_for(link: SurveyLink, language: str = "sv") -> Submission:
     """The link's submission, created on first use. Safe when two requests race to create it."""
     key = f"m:{link.member_id}" if link.member_id is not None else f"l:{link.id}"
-    query = sa.select(Submission).where(Submission.survey_id == link.survey_id, Submission.respondent_key == key)
+    query = sa.select(Submission).where(
+        Submission.survey_id == link.survey_id, Submission.respondent_key == key
+    )
     existing = db.session.scalar(query)
     if existing is not None:
         return existing

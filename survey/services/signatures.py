@@ -34,7 +34,9 @@ def match_registry(submission: Submission) -> None:
         conditions.append(Member.phone == phone)
     if email:
         conditions.append(Member.email == email)
-    candidates = db.session.scalars(sa.select(Member.id).where(sa.or_(*conditions))).all() if conditions else []
+    candidates = (
+        db.session.scalars(sa.select(Member.id).where(sa.or_(*conditions))).all() if conditions else []
+    )
     if len(candidates) == 1:
         # A member who also answered through their personal link now has two answer sheets: review.
         other = db.session.scalar(sa.select(Submission.id).where(

@@ -54,8 +54,8 @@ def import_spec(spec: surveyspec.SurveySpec) -> tuple[Survey, str]:
 
 def _build(data: dict[str, Any], spec: surveyspec.SurveySpec) -> Survey:
     survey = Survey(slug=spec.slug, version=spec.version, title=data["title"], intro=data.get("intro"),
-                    privacy_notice=data.get("privacy_notice"), opens_at=spec.opens_at, closes_at=spec.closes_at,
-                    signature=SignatureMode(spec.signature))
+                    privacy_notice=data.get("privacy_notice"), opens_at=spec.opens_at,
+                    closes_at=spec.closes_at, signature=SignatureMode(spec.signature))
     for s_pos, sd in enumerate(data["sections"]):
         section = Section(position=s_pos, key=sd["key"], title=sd["title"], intro=sd.get("intro"),
                           show_if=sd.get("show_if"))

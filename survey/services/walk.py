@@ -124,7 +124,9 @@ class Walk:
         answers = self.answers
         for section in self.sections():
             form = forms.build_form(section, self.questions(section), "sv", data=answers)
-            errors = forms.completeness_errors(form, {k: v for k, v in answers.items() if k in form.questions})
+            errors = forms.completeness_errors(
+                form, {k: v for k, v in answers.items() if k in form.questions}
+            )
             if errors:
                 result[section.key] = errors
         return result

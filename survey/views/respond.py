@@ -52,7 +52,8 @@ def signature(token: str):
         return _closed(link)
     if not walk.asks_signature:
         abort(404)
-    form = forms.SignatureForm(walk.survey.signature, formdata=request.form if request.method == "POST" else None,
+    form = forms.SignatureForm(walk.survey.signature,
+                               formdata=request.form if request.method == "POST" else None,
                                obj=walk.submission)
     if request.method == "POST" and form.validate():
         signatures.sign(walk.submission, form.name.data, form.phone.data, form.email.data)

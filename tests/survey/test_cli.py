@@ -36,7 +36,8 @@ def test_bad_file_is_refused_naming_file_path_and_problem(runner, tmp_path):
     bad.write_text(text, encoding="utf-8")
     result = runner.invoke(args=["survey", "import", str(bad)])
     assert result.exit_code != 0
-    assert str(bad) in result.output and "sections[1].items[0].type" in result.output and "unknown type" in result.output
+    assert (str(bad) in result.output and "sections[1].items[0].type" in result.output
+            and "unknown type" in result.output)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Survey)) == 0
 
 
@@ -81,7 +82,8 @@ def test_users_add(runner):
     assert result.exit_code == 0, result.output
     user = db.session.scalars(sa.select(User)).one()
     assert user.email == "board@example.org" and user.is_admin and user.check_password("a long enough secret")
-    short = runner.invoke(args=["users", "add", "x@example.org", "--admin", "--password-stdin"], input="short\n")
+    short = runner.invoke(args=["users", "add", "x@example.org", "--admin", "--password-stdin"],
+                          input="short\n")
     assert short.exit_code != 0 and "at least 10" in short.output
 
 
@@ -97,4 +99,5 @@ def test_demo_prepares_and_is_safe_to_run_twice(runner):
     assert "Members added: 0. New answer sheets: 0. New task shifts: 0." in second.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == submissions
     associations = {m.association.name for m in db.session.scalars(sa.select(Member))}
-    assert associations <= {"Sundsvall", "Timrå", "Ånge", "Härnösand", "Kramfors", "Sollefteå", "Örnsköldsvik"}
+    assert associations <= {"Sundsvall", "Timrå", "Ånge", "Härnösand", "Kramfors", "Sollefteå",
+                            "Örnsköldsvik"}

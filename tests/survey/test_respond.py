@@ -57,7 +57,8 @@ def test_walk_save_resume_submit_and_edit(client, personal_link):
 
     week = "2030-08-05"
     client.post(f"/s/{token}/p/when_you_can", data={"availability": [f"{week}:weekday_evenings"]})
-    client.post(f"/s/{token}/p/how_much", data={"max_tasks": "tasks:2", "travels": "yes", "hours_per_week": "4"})
+    client.post(f"/s/{token}/p/how_much",
+                data={"max_tasks": "tasks:2", "travels": "yes", "hours_per_week": "4"})
     client.post(f"/s/{token}/p/contact", data={"contact_method": "contact:sms"})
     client.post(f"/s/{token}/p/anything_else", data=CONSENT)
     r = client.post(f"/s/{token}/submit")
@@ -81,7 +82,8 @@ def test_walk_save_resume_submit_and_edit(client, personal_link):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 1
 
     # Editing after submitting updates the answers and the profile at once.
-    r = client.post(f"/s/{token}/p/how_much", data={"max_tasks": "tasks:3", "travels": "no", "action": "next"})
+    r = client.post(f"/s/{token}/p/how_much",
+                    data={"max_tasks": "tasks:3", "travels": "no", "action": "next"})
     assert r.status_code == 302
     db.session.expire_all()
     profile = db.session.scalars(sa.select(Profile)).one()
@@ -100,7 +102,8 @@ def test_any_personal_link_of_a_member_resumes_the_same_answers(client, personal
 
 def test_validation_errors_keep_what_was_typed(client, personal_link):
     _survey, _member, token = personal_link()
-    r = client.post(f"/s/{token}/p/anything_else", data={"anything_else": "Jag bakar gärna!", "action": "next"})
+    r = client.post(f"/s/{token}/p/anything_else",
+                    data={"anything_else": "Jag bakar gärna!", "action": "next"})
     assert r.status_code == 422
     assert "Jag bakar gärna!" in r.text
     assert 'aria-describedby="consent-help consent-error"' in r.text or 'consent-error' in r.text
