@@ -188,6 +188,8 @@ POLICY: dict[str, Route | tuple[Route, ...]] = {
                                         "kind": "clear"}),
     "match.publish": Route("/admin/match/publish", SUNDSVALLS,
                            data=lambda s: {"association": s.org_id["sundsvall"]}),
+    "match.sms_csv": Route("/admin/match/sms.csv", SUNDSVALLS,
+                           data=lambda s: {"association": s.org_id["sundsvall"]}),
     "match.replacements": Route(lambda s: f"/admin/match/shifts/{s.shift['sundsvall']}/replacements",
                                 SUNDSVALLS),
     # Offering to a member who cannot take it: a redirect back with a message, after the scope check.

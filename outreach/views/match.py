@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
+import pandas as pd
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from outreach import assign, networks, problem, tasks
+from outreach import ask_lists, assign, networks, problem, tasks
 from outreach.matching import eligible_pairs
 from outreach.tasks import N_
 from survey.access import admin_required, association_ids, can_see_association, staff_required
@@ -29,7 +30,9 @@ from survey.models import (
     OrganisationKind,
     RuleKind,
     Shift,
+    utcnow,
 )
+from survey.services import audit, reports
 
 bp = Blueprint("match", __name__, url_prefix="/admin/match")
 
@@ -213,17 +216,35 @@ def rule():
 def publish():
     association = _scope()
     CsrfForm().validate_on_submit() or abort(400)
-    allowed = association_ids(current_user)
-    manageable = (
-        None
-        if allowed is None
-        else {s.id for s in problem.scoped_shifts(association) if s.task.association_id in allowed}
-    )
-    result = assign.publish(association, manageable)
+    result = assign.publish(association, _manageable(association))
     db.session.commit()
     return render_template(
         "outreach/match/published.html", result=result, association=association, name_of=name_of
     )
+
+
+def _manageable(association: Organisation | None) -> set[int] | None:
+    """The scope's shifts the user may act on; None: all of them (district admins)."""
+    allowed = association_ids(current_user)
+    if allowed is None:
+        return None
+    return {s.id for s in problem.scoped_shifts(association) if s.task.association_id in allowed}
+
+
+@bp.post("/sms.csv")
+@staff_required
+def sms_csv():
+    """Unanswered asks with fresh links, for an SMS mail-merge (see outreach.ask_lists)."""
+    association = _scope()
+    CsrfForm().validate_on_submit() or abort(400)
+    rows = ask_lists.unanswered_rows(association, _manageable(association))
+    audit.record(current_user, "export", "task-sms-links", rows=len(rows),
+                 association_id=association.id if association else None)
+    db.session.commit()  # the links in the file must be the valid ones
+    frame = pd.DataFrame(rows, columns=ask_lists.COLUMNS)
+    name = f"uppdrag-sms-{association.slug if association else 'distriktet'}-{utcnow():%Y%m%d}.csv"
+    return Response(reports.export_bytes(frame, "csv"), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 @bp.get("/shifts/<int:shift_id>/replacements")

@@ -21,6 +21,7 @@ from survey.extensions import db
 from survey.models import (
     Assignment,
     AssignmentStatus,
+    AuditEvent,
     MatchRun,
     RuleKind,
     Shift,
@@ -264,3 +265,43 @@ def test_answer_needs_csrf_and_a_declined_place_can_go_to_someone_else(app, worl
     assert "gått till någon annan" in client.get(response.location).text
     db.session.expire_all()
     assert _pairs()[(world["anna"].id, world["door"].id)] is AssignmentStatus.DECLINED
+
+
+def test_sms_list_gives_unanswered_asks_fresh_links_and_leaves_out_whom_it_must(app, world, client,
+                                                                                make_user):
+    anna, bo, cy = world["anna"], world["bo"], world["cy"]
+    anna.phone, anna.first_name = "+46701234567", "=Anna"  # a name a spreadsheet would run as a formula
+    bo.phone, cy.phone = "+46701234568", None
+    assign.run(world["sundsvall"], None, datetime(2030, 8, 1))
+    result = assign.publish(world["sundsvall"])
+    bo.do_not_contact = True  # asked, and then asked us to stop contacting him
+    db.session.commit()
+    old = {a.member_id: u.removeprefix("http://kk.test") for a, u in result.not_mailed}
+    assert {anna.id, bo.id} <= set(old)  # and Cy or not: a tie with Anna for the stall
+    assert client.get(old[anna.id]).status_code == 200
+
+    login(client, make_user("organizer", "Timrå"))
+    data = {"association": world["sundsvall"].id}
+    assert client.post("/admin/match/sms.csv", data=data).status_code == 404  # not their association
+    client.post("/admin/logout")
+    login(client, make_user("organizer", "Sundsvall"))
+    response = client.post("/admin/match/sms.csv", data=data)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    lines = response.data.decode("utf-8-sig").splitlines()
+    assert lines[0] == "member_number,first_name,phone,task,when,place,url"
+    # Only Anna's asks: Bo asked not to be contacted, Cy has no phone.
+    rows = lines[1:]
+    annas = [u.removeprefix("http://kk.test") for a, u in result.not_mailed if a.member == anna]
+    assert len(rows) == len(annas) >= 1
+    assert all(row.startswith(f"{anna.member_number},'=Anna,070-123 45 67,") for row in rows)
+    assert re.search(r",lör 17/8 1[13]:00–1[35]:00,Torget,http://kk.test/t/", rows[0])
+    fresh = [row.rsplit(",", 1)[1].removeprefix("http://kk.test") for row in rows]
+    assert all(client.get(url).status_code == 200 for url in fresh)
+    assert all(client.get(url).status_code == 404 for url in annas)  # replaced by the fresh ones
+    assert client.get(old[bo.id]).status_code == 200  # untouched
+    event = db.session.scalar(sa.select(AuditEvent).order_by(AuditEvent.id.desc()))
+    assert event.target == "task-sms-links" and event.rows == len(lines) - 1
+    # Once she has answered, she is no longer on the list.
+    for url in fresh:
+        client.post(url, data={"answer": "accept"})
+    assert len(client.post("/admin/match/sms.csv", data=data).data.decode("utf-8-sig").splitlines()) == 1
