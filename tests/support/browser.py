@@ -84,5 +84,9 @@ LAYOUT_PROBLEMS = """ignore => {
 
 
 def layout_problems(page, ignore: str | None = None) -> list[str]:
-    """Sideways scrolling, and inputs/buttons/links in <main> (or their labels) under 44 px high."""
+    """Sideways scrolling, and inputs/buttons/links in <main> (or their labels) under 44 px high.
+
+    Waits for the load event first: after a form submit the new page's DOM can be queried before its
+    stylesheet has arrived, and unstyled inputs measure ~21 px (a flaky failure under CI load)."""
+    page.wait_for_load_state("load")
     return page.evaluate(LAYOUT_PROBLEMS, ignore)
