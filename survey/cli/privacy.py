@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 
 from survey.extensions import db
 from survey.models import Member, utcnow
-from survey.services import privacy
+from survey.services import audit, privacy
 
 PURGE_KEY = "PURGE_AFTER_DAYS"  # env: KRAFTKARTAN_PURGE_AFTER_DAYS
 
@@ -57,6 +57,19 @@ def erase_command(member_number: str, yes: bool) -> None:
     counts = privacy.erase_member(member, None, via="cli")
     db.session.commit()
     click.echo(f"member {member_number} erased: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@privacy_group.command("readmit")
+@click.argument("member_number")
+@with_appcontext
+def readmit_command(member_number: str) -> None:
+    """Forget that MEMBER_NUMBER was erased, so the next registry import adds them again (e.g. they rejoined
+    and asked to take part)."""
+    if not privacy.readmit(member_number):
+        raise click.ClickException(f"member {member_number} is not on the erased list")
+    audit.record(None, "readmit", "erased-member", rows=1, via="cli")
+    db.session.commit()
+    click.echo(f"member {member_number} may be imported again")
 
 
 def purge_after_days() -> int:

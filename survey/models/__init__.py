@@ -12,7 +12,7 @@ from survey.models.campaign import (
     Task,
     TaskKind,
 )
-from survey.models.member import Member, MemberStatus, NetworkMembership
+from survey.models.member import ErasedMember, Member, MemberStatus, NetworkMembership
 from survey.models.messaging import MemberImport, MessageStatus, OutgoingMessage
 from survey.models.organisation import Organisation, OrganisationKind
 from survey.models.profile import Profile, ProfileInterval, ProfileSkill, ProfileTag
@@ -21,9 +21,10 @@ from survey.models.survey import Option, Question, Section, SignatureMode, Surve
 from survey.models.user import Role, User, user_associations
 
 __all__ = [
-    "Answer", "Assignment", "AssignmentStatus", "AuditEvent", "Base", "MatchRule", "MatchRun", "Member",
-    "MemberImport", "MemberStatus", "MessageStatus", "NetworkMembership", "Option", "Organisation",
-    "OrganisationKind", "OutgoingMessage", "Profile", "ProfileInterval", "ProfileSkill", "ProfileTag",
-    "Question", "RegistryMatch", "Role", "RuleKind", "Section", "Shift", "SignatureMode", "Submission",
-    "SubmissionStatus", "Survey", "SurveyLink", "Task", "TaskKind", "User", "user_associations", "utcnow",
+    "Answer", "Assignment", "AssignmentStatus", "AuditEvent", "Base", "ErasedMember", "MatchRule",
+    "MatchRun", "Member", "MemberImport", "MemberStatus", "MessageStatus", "NetworkMembership", "Option",
+    "Organisation", "OrganisationKind", "OutgoingMessage", "Profile", "ProfileInterval", "ProfileSkill",
+    "ProfileTag", "Question", "RegistryMatch", "Role", "RuleKind", "Section", "Shift", "SignatureMode",
+    "Submission", "SubmissionStatus", "Survey", "SurveyLink", "Task", "TaskKind", "User",
+    "user_associations", "utcnow",
 ]

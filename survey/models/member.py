@@ -75,3 +75,18 @@ class NetworkMembership(Base):
 
     member: Mapped[Member] = relationship()
     organisation: Mapped[Organisation] = relationship()
+
+
+class ErasedMember(Base):
+    """A member erased on request, remembered only so the next registry import does not bring them back.
+
+    Only a hash of the member number is kept (see survey.services.privacy.erasure_key): enough to recognise
+    the number in a file, no name or contact detail. Member numbers are short, so the hash is pseudonymous
+    rather than anonymous; it is the minimum needed to honour the erasure, like a suppression list.
+    """
+
+    __tablename__ = "erased_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,6 +9,7 @@ of an erasure names the member by database id only, never by name or number.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import secrets
@@ -24,6 +25,7 @@ from survey.extensions import db
 from survey.models import (
     Assignment,
     AuditEvent,
+    ErasedMember,
     MatchRule,
     Member,
     MemberImport,
@@ -178,9 +180,30 @@ def _delete(model: type, *where: Any) -> int:
 
 # -- erasure (art. 17) --------------------------------------------------------------------------------
 
+def erasure_key(member_number: str) -> str:
+    """The hash an erased member's number is remembered by (survey.models.ErasedMember)."""
+    return hashlib.sha256(f"kraftkartan-erased:{member_number.strip()}".encode()).hexdigest()
+
+
+def erased_keys() -> set[str]:
+    return set(db.session.scalars(sa.select(ErasedMember.number_hash)))
+
+
+def readmit(member_number: str) -> bool:
+    """Forget an erasure (the person asks to be back, e.g. rejoins): the next import may add them again."""
+    return _delete(ErasedMember, ErasedMember.number_hash == erasure_key(member_number)) > 0
+
+
 def erase_member(member: Member, user: User | None, **via: Any) -> dict[str, int]:
-    """Remove the member everywhere; return what was done (counts only, also written to the audit log)."""
+    """Remove the member everywhere; return what was done (counts only, also written to the audit log).
+
+    The member number is remembered as a hash so that the next registry import skips it: otherwise the
+    party's register, which still lists the person, would bring the erased data straight back.
+    """
     mid, association_id = member.id, member.association_id
+    key = erasure_key(member.member_number)
+    if not db.session.scalar(sa.select(ErasedMember.id).where(ErasedMember.number_hash == key)):
+        db.session.add(ErasedMember(number_hash=key))
     counts: Counter = Counter()
     for sub in _member_submissions(mid):
         _anonymize(sub, counts)

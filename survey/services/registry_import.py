@@ -21,7 +21,7 @@ from flask import current_app
 from survey import postcodes
 from survey.extensions import db
 from survey.models import Member, MemberImport, MemberStatus, Organisation, OrganisationKind, User
-from survey.services import audit
+from survey.services import audit, privacy
 from survey.services.registry_read import RegistryFile, RegistryFileError, _, read_registry
 from survey.services.registry_rows import Note, normalize, to_records
 from survey.services.reports import defuse
@@ -143,6 +143,7 @@ class _Plan:
     inserts: list[dict] = field(default_factory=list)
     updates: list[dict] = field(default_factory=list)
     unchanged: int = 0
+    erased: int = 0  # rows of members erased on request: never written again
     leaving: list[tuple[int, str]] = field(default_factory=list)  # (id, member number)
 
 
@@ -174,8 +175,14 @@ def _plan(reg: RegistryFile, frame: pd.DataFrame, bad: pd.Series, explicit: dict
         sa.select(Member.id, Member.member_number, Member.status, *(getattr(Member, c) for c in COMPARED)))}
     provided = ["first_name", "last_name", *(c for c in COMPARED[2:-1] if c in frame)]
     plan = _Plan()
+    erased = privacy.erased_keys()
     for row, rec, is_bad in zip(frame.index.tolist(), to_records(frame), bad.tolist(), strict=True):
         if is_bad:
+            continue
+        if erased and privacy.erasure_key(rec["member_number"]) in erased:
+            plan.erased += 1  # the number stays out of the report too: it was erased
+            notes.append(Note(row, reg.headers["member_number"], "",
+                              _("Medlemmen har raderats på begäran och läggs inte in igen."), problem=False))
             continue
         old = existing.get(rec["member_number"])
         values = {name: rec.get(name) for name in provided}
@@ -241,7 +248,7 @@ def import_registry(data: bytes, filename: str, *, user: User | None = None, dry
         return result
     plan = _plan(reg, frame, bad, explicit, orgs, notes, full, today)
     result.created, result.updated, result.unchanged = len(plan.inserts), len(plan.updates), plan.unchanged
-    result.marked_left = len(plan.leaving)
+    result.marked_left, result.skipped = len(plan.leaving), result.skipped + plan.erased
     result.notes = sorted(notes, key=lambda n: (n.row is None, n.row or 0))
     if not dry_run:
         _write(plan, today, advance)

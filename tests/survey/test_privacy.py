@@ -218,6 +218,32 @@ def test_cli_erase_asks_unless_yes(runner, zlatana):
     assert runner.invoke(args=["privacy", "erase", PERSON["member_number"], "--yes"]).exit_code != 0
 
 
+def test_the_next_registry_import_does_not_bring_an_erased_member_back(runner, zlatana, tmp_path):
+    from survey.services.registry_import import import_registry
+
+    member, *_ = zlatana
+    privacy.erase_member(member, None)
+    db.session.commit()
+    register = ("Medlemsnummer;Förnamn;Efternamn;Mobil;E-post\n"
+                f"{PERSON['member_number']};Zlatana;Quxberg;070-123 98 76;zlatana.q@example.se\n"
+                "KK90001;Ny;Medlem;;\n").encode()
+    result = import_registry(register, "register.csv")
+    db.session.commit()
+    assert (result.created, result.skipped, result.problems) == (1, 1, 0)
+    note = next(n for n in result.notes if n.row == 2)
+    assert "raderats på begäran" in note.message and note.value == ""
+    assert privacy.member_by_number(PERSON["member_number"]) is None
+    assert occurrences(NEEDLES) == set()  # not in the members table, nor in the stored report
+    # She rejoins and asks to take part again: an admin readmits her number, and the import adds her.
+    path = tmp_path / "register.csv"
+    path.write_bytes(register)
+    assert runner.invoke(args=["privacy", "readmit", "KK00000"]).exit_code != 0
+    assert runner.invoke(args=["privacy", "readmit", PERSON["member_number"]]).exit_code == 0
+    again = runner.invoke(args=["members", "import", str(path)])
+    assert again.exit_code == 0, again.output
+    assert privacy.member_by_number(PERSON["member_number"]) is not None
+
+
 def test_erasure_route_is_admin_only_and_needs_the_member_number(client, login_as, make_member):
     member_id = make_member(**PERSON).id
     url = f"/admin/privacy/members/{member_id}/erase"
