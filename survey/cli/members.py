@@ -215,5 +215,7 @@ def duplicates_command() -> None:
                 f"   {m.member_number}  {m.full_name}  {format_phone(m.phone)}  {m.email or ''}  {where}"
             )
     click.echo(
-        _("%(n)d grupper av troliga dubbletter. Slå ihop på /admin/members/duplicates.", n=len(groups))
+        _("%(n)d grupp av troliga dubbletter. Slå ihop på /admin/members/duplicates.", n=len(groups))
+        if len(groups) == 1
+        else _("%(n)d grupper av troliga dubbletter. Slå ihop på /admin/members/duplicates.", n=len(groups))
     )

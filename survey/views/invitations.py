@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField
@@ -142,7 +143,8 @@ def plan():
     audit.record(_me(), "send", f"invitations:{survey.slug}", rows=planned,
                  association_id=org.id if org else None, kind=kind, round=round_name)
     db.session.commit()
-    flash(_("%(n)d nya mottagare i omgången %(round)s.", n=planned, round=round_name))
+    flash(ngettext("%(num)d ny mottagare i omgången %(round)s.",
+                   "%(num)d nya mottagare i omgången %(round)s.", planned, round=round_name))
     _send_batch(survey, kind, round_name, org)
     return redirect(url_for(".index"))
 
@@ -167,7 +169,8 @@ def retry():
     survey, org = _survey_or_404(form.survey.data), _association_or_404(form.association.data)
     n = invitations.retry_failed(survey, form.kind.data, form.round.data, user=_me(), association=org)
     db.session.commit()
-    flash(_("%(n)d misslyckade meddelanden väntar nu på att skickas igen.", n=n))
+    flash(ngettext("%(num)d misslyckat meddelande väntar nu på att skickas igen.",
+                   "%(num)d misslyckade meddelanden väntar nu på att skickas igen.", n))
     _send_batch(survey, form.kind.data, form.round.data, org)
     return redirect(url_for(".index"))
 

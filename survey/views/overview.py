@@ -145,8 +145,9 @@ def _skills_chart(skills: list[numbers.SkillCount], people: int) -> Markup:
     desc = _("Antal personer per förmåga av %(n)d som har svarat, flest först.", n=people)
     if skills and skills[0].people:
         top = skills[0]
-        desc += " " + _("Flest: %(label)s, %(n)d personer, varav %(exp)d vana.", label=translate(top.label),
-                        n=top.people, exp=top.experienced)
+        desc += " " + ngettext("Flest: %(label)s, %(num)d person, varav %(exp)d vana.",
+                               "Flest: %(label)s, %(num)d personer, varav %(exp)d vana.", top.people,
+                               label=translate(top.label), exp=top.experienced)
     return charts.bar_chart(
         "chart-skills", _("Förmågor"), desc, bars, series=(_("Van"), _("Lite grann")),
         # The plural follows the experienced: "5 (1 van)", "5 (2 vana)".
@@ -158,7 +159,8 @@ def _interests_chart(tags: list[numbers.TagCount], people: int) -> Markup:
     bars = [charts.Bar(translate(t.label), (t.people,)) for t in tags]
     desc = _("Antal personer per fråga de vill arbeta med, av %(n)d som har svarat, flest först.", n=people)
     if tags and tags[0].people:
-        desc += " " + _("Flest: %(label)s, %(n)d personer.", label=translate(tags[0].label), n=tags[0].people)
+        desc += " " + ngettext("Flest: %(label)s, %(num)d person.", "Flest: %(label)s, %(num)d personer.",
+                               tags[0].people, label=translate(tags[0].label))
     return charts.bar_chart("chart-interests", _("Intressen"), desc, bars)
 
 
@@ -169,5 +171,6 @@ def _weekly_chart(weekly: numbers.WeeklyAvailability) -> Markup:
              "till valet.")
     if weekly.weeks:
         best = max(weekly.weeks, key=lambda w: w.people)
-        desc += " " + _("Flest i %(week)s: %(n)d personer.", week=translate(best.label), n=best.people)
+        desc += " " + ngettext("Flest i %(week)s: %(num)d person.", "Flest i %(week)s: %(num)d personer.",
+                               best.people, week=translate(best.label))
     return charts.grouped_chart("chart-weekly", _("Lediga per vecka"), desc, groups, series)

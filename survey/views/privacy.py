@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
@@ -66,8 +67,11 @@ def erase_member(member_id: int):
         if form.member_number.data.strip() == member.member_number:
             counts = privacy.erase_member(member, current_user)
             db.session.commit()
-            flash(_("Medlemmen är raderad. %(n)d inskickade svar finns kvar utan namn, för statistiken.",
-                    n=counts.get("submissions_anonymized", 0)), "info")
+            kept = counts.get("submissions_anonymized", 0)
+            flash(ngettext("Medlemmen är raderad. %(num)d inskickat svar finns kvar utan namn, för "
+                           "statistiken.",
+                           "Medlemmen är raderad. %(num)d inskickade svar finns kvar utan namn, för "
+                           "statistiken.", kept), "info")
             return redirect(url_for("members.index"))
         form.member_number.errors.append(_("Medlemsnumret stämmer inte. Ingenting har raderats."))
     status = 422 if form.errors else 200

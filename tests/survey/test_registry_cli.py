@@ -163,5 +163,5 @@ def test_duplicates_command(runner, make_member):
     make_member(member_number="3", first_name="Bo", phone="+46707654321")
     result = runner.invoke(args=["members", "duplicates"])
     assert result.exit_code == 0
-    assert "1. samma telefonnummer" in result.output and "1 grupper" in result.output
+    assert "1. samma telefonnummer" in result.output and "1 grupp av" in result.output
     assert "   1  Anna Andersson  070-123 45 67" in result.output and "   3 " not in result.output
