@@ -44,6 +44,9 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     # Base32 TOTP secret once two-factor login is set up; None means password only.
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # The 30-second step of the last code accepted: a code is good once (RFC 6238, 5.2), so one read over
+    # a shoulder or from a log cannot be replayed within its window.
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -7,7 +7,9 @@ raised as `AccountError` subclasses carrying the offending value, so the web (Sw
 
 from __future__ import annotations
 
+import hmac
 import secrets
+import time
 from collections.abc import Iterable
 
 import pyotp
@@ -180,23 +182,40 @@ def totp_uri(user: User, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
 
 
-def verify_totp(secret: str | None, code: str) -> bool:
-    """A six-digit code from now or one 30-second step either side (phone clocks drift)."""
+def totp_step(secret: str | None, code: str, now: float | None = None) -> int | None:
+    """The 30-second step whose code this is, now or one step either side (phone clocks drift); None if
+    it is none of them."""
     code = "".join(code.split())
     if not secret or len(code) != 6 or not code.isdigit():
+        return None
+    totp, now = pyotp.TOTP(secret), time.time() if now is None else now
+    for offset in (0, -1, 1):
+        moment = now + offset * totp.interval
+        if hmac.compare_digest(totp.at(moment), code):
+            return int(moment // totp.interval)
+    return None
+
+
+def use_totp(user: User, code: str, now: float | None = None) -> bool:
+    """Accept a code once: it must be right and newer than the last code this user logged in with."""
+    step = totp_step(user.totp_secret, code, now)
+    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
         return False
-    return pyotp.TOTP(secret).verify(code, valid_window=1)
+    user.totp_last_step = step
+    db.session.flush()
+    return True
 
 
 def enable_totp(user: User, secret: str, code: str) -> bool:
     """Turn two-factor login on only once the person has shown their app produces the right codes."""
-    if not verify_totp(secret, code):
+    step = totp_step(secret, code)
+    if step is None:
         return False
-    user.totp_secret = secret
+    user.totp_secret, user.totp_last_step = secret, step
     db.session.flush()
     return True
 
 
 def disable_totp(user: User) -> None:
-    user.totp_secret = None
+    user.totp_secret, user.totp_last_step = None, None
     db.session.flush()

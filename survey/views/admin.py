@@ -144,7 +144,8 @@ def login_totp():
     user, target = found
     form = TotpForm()
     if form.validate_on_submit():
-        if accounts.verify_totp(user.totp_secret, form.code.data):
+        if accounts.use_totp(user, form.code.data):
+            db.session.commit()  # the step is spent even if what follows fails
             return _finish_login(user, target)
         flash(_("Koden stämmer inte. Skriv de sex siffrorna som appen visar just nu."), "error")
     return render_template("admin/login_totp.html", form=form)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from survey.extensions import db
 from survey.models import AuditEvent, RegistryMatch, Role, User, utcnow
+from survey.services import accounts
 from survey.services.demo_answers import answer_survey
 from tests.conftest import PASSWORD, login
 
@@ -251,10 +252,32 @@ def test_totp_setup_and_login(app, client, login_as):
                                                   else "654321"})
     assert wrong.status_code == 200 and "Koden stämmer inte" in wrong.text
     assert not _logged_in(fresh)
+    # Setting up used this step's code: a code is good once, and never one older than the last.
+    used = pyotp.TOTP(secret).at(_user(user.email).totp_last_step * 30)
+    assert fresh.post("/admin/login/totp", data={"code": used}).status_code == 200
+    _user(user.email).totp_last_step -= 5  # as if set up a few minutes ago
+    db.session.commit()
     code = pyotp.TOTP(secret).at(time.time() - 30)  # one step late still counts
     ok = fresh.post("/admin/login/totp", data={"code": code[:3] + " " + code[3:]})
     assert ok.status_code == 302 and ok.location == "/admin/accounts/me"
     assert _logged_in(fresh)
+
+
+def test_a_totp_code_is_good_once(app, client, make_user):
+    user = make_user("admin")
+    user.totp_secret = pyotp.random_base32()
+    db.session.commit()
+    code = pyotp.TOTP(user.totp_secret).now()
+    for attempt in range(2):
+        device = app.test_client()
+        device.post("/admin/login", data={"email": user.email, "password": PASSWORD})
+        r = device.post("/admin/login/totp", data={"code": code})
+        assert (r.status_code == 302) is (attempt == 0), "the same code twice must not log in twice"
+    # Straight from the service: the next step's code is newer, so it is accepted; then nothing older.
+    now = time.time()
+    later = pyotp.TOTP(user.totp_secret).at(now + 30)
+    assert accounts.use_totp(_user(user.email), later, now=now)
+    assert not accounts.use_totp(_user(user.email), code, now=now)
 
 
 @pytest.mark.parametrize("offset", [-90, 90])
