@@ -16,7 +16,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -38,8 +37,8 @@ from survey.models import (
     SubmissionStatus,
     Task,
 )
+from survey.services.surveys import STOCKHOLM
 
-TZ = ZoneInfo("Europe/Stockholm")
 FMT = "%Y-%m-%dT%H:%M"
 
 
@@ -53,7 +52,7 @@ def shift_key(shift_id: int) -> str:
 
 def local_now() -> datetime:
     """Shift times are naive local wall-clock times, so "now" must be too."""
-    return datetime.now(TZ).replace(tzinfo=None, second=0, microsecond=0)
+    return datetime.now(STOCKHOLM).replace(tzinfo=None, second=0, microsecond=0)
 
 
 @dataclass

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import Flask, render_template, session
 from flask_babel import get_locale
@@ -12,8 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from survey import availability
 from survey.models import Question
-
-DISTRICT_TZ = ZoneInfo("Europe/Stockholm")
+from survey.services.surveys import STOCKHOLM
 
 
 def init_app(app: Flask) -> None:
@@ -42,12 +40,9 @@ def translate(text: dict[str, str] | str | None) -> str:
 
 
 def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored UTC moment as the district's wall-clock time: organizers think in Swedish time, not UTC."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)  # SQLite hands back naive datetimes; they are UTC
-    return moment.astimezone(DISTRICT_TZ).strftime(fmt)
+    """A stored moment (aware, see UTCDateTime) as the district's wall-clock time: organizers think in
+    Swedish time, not UTC."""
+    return moment.astimezone(STOCKHOLM).strftime(fmt) if moment else ""
 
 
 def calendar_weeks(q: Question):
