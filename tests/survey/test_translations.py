@@ -109,6 +109,11 @@ def test_compiled_catalog_is_up_to_date(po_catalog):
         str(k[0]) for k in expected.keys() & actual.keys() if expected[k] != actual[k])
     assert not stale, (f"{MO.relative_to(ROOT)} is out of date with the .po (differs in {stale[:10]}): "
                        "run pybabel compile -d survey/translations")
+    # Byte for byte too: the locked Babel compiles deterministically, so a CI run that compiles the
+    # catalogs never leaves a changed tracked file behind.
+    assert MO.read_bytes() == fresh.getvalue(), (
+        f"{MO.relative_to(ROOT)} was not written by the locked Babel: "
+        "run .venv/bin/pybabel compile -d survey/translations")
 
 
 def _placeholders(text: str) -> tuple[Counter, bool]:
