@@ -18,7 +18,6 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from outreach import ask_lists, assign, networks, problem, tasks
-from outreach.matching import eligible_pairs
 from outreach.tasks import N_
 from survey.access import admin_required, association_ids, can_see_association, staff_required
 from survey.extensions import db
@@ -133,6 +132,8 @@ def chips(assignment: Assignment, skills: dict[str, str], topics: dict[str, str]
 @bp.get("")
 @staff_required
 def index():
+    from outreach.matching import eligible_pairs  # numpy: loaded by the page that needs it, not at start-up
+
     association = _scope()
     is_admin = association_ids(current_user) is None
     # Organizers also see the district-wide shifts, read-only: their members may be asked to those too.
