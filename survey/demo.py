@@ -13,7 +13,6 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from faker import Faker
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
@@ -103,6 +102,8 @@ def ensure_organisations() -> dict[str, Organisation]:
 
 def ensure_members(count: int, orgs: dict[str, Organisation]) -> int:
     """Add members 100001.. up to `count`; numbers already present are left as they are."""
+    from faker import Faker  # here: every `kraftkartan` command loads this module, only the demo needs Faker
+
     fake = Faker("sv_SE")
     fake.seed_instance(2030)
     rng = random.Random(2030)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-import pandas as pd
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -236,6 +235,8 @@ def _manageable(association: Organisation | None) -> set[int] | None:
 @staff_required
 def sms_csv():
     """Unanswered asks with fresh links, for an SMS mail-merge (see outreach.ask_lists)."""
+    import pandas as pd  # here, not at the top: the app and its CLI start without pandas
+
     association = _scope()
     CsrfForm().validate_on_submit() or abort(400)
     rows = ask_lists.unanswered_rows(association, _manageable(association))
