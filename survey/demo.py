@@ -74,8 +74,10 @@ def demo_command(no_serve: bool, members: int, port: int) -> None:
     if password is not None:
         click.echo(f"\nAdmin:    {base}/admin/   {ADMIN_EMAIL} / {password}")
     else:
-        click.echo(f"\nAdmin:    {base}/admin/   {ADMIN_EMAIL} (password unchanged since an earlier run;"
-                   f" for a new one: kraftkartan users reset-password {ADMIN_EMAIL})")
+        click.echo(
+            f"\nAdmin:    {base}/admin/   {ADMIN_EMAIL} (password unchanged since an earlier run;"
+            f" for a new one: kraftkartan users reset-password {ADMIN_EMAIL})"
+        )
     click.echo(f"Open link (QR/flyer): {base}/o/{survey.slug}")
     click.echo("Personal links:")
     for label, token in sample:

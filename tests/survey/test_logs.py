@@ -115,12 +115,20 @@ def test_the_access_log_of_a_real_server_has_no_colour_codes_in_a_file(sqlite_ap
 def test_the_demo_writes_no_colour_codes_to_a_log_file(tmp_path):
     """`kraftkartan demo > demo.log 2>&1`: werkzeug's banner and access log arrive as plain text."""
     log = tmp_path / "demo.log"
-    env = {**os.environ, "KRAFTKARTAN_INSTANCE_PATH": str(tmp_path),
-           "KRAFTKARTAN_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
+    env = {
+        **os.environ,
+        "KRAFTKARTAN_INSTANCE_PATH": str(tmp_path),
+        "KRAFTKARTAN_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+    }
     code = "from survey.cli import main; main()"
     with log.open("wb") as out:
-        demo = subprocess.Popen([sys.executable, "-c", code, "demo", "--members", "5", "--port", "0"],
-                                stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+        demo = subprocess.Popen(
+            [sys.executable, "-c", code, "demo", "--members", "5", "--port", "0"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+        )
     try:
         deadline = time.monotonic() + 120
         while not (found := re.search(r"Running on (http://127\.0\.0\.1:\d+)", log.read_text("utf-8"))):
