@@ -2,10 +2,16 @@
 
 `outreach.matching` is a pure engine (plain data in, plain data out). The web and CLI parts plug into the
 survey app through `init_app`, which `survey.create_app` calls (survey never imports outreach at module
-level, so imports flow one way).
+level, so imports flow one way). Nothing here imports Flask at module level, so that loading the pure
+engine (which imports this package first) stays free of the web framework.
 """
 
-from flask import Flask
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def init_app(app: Flask) -> None:

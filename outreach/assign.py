@@ -1,6 +1,9 @@
 """Matching as organizers use it: run the engine, keep its proposals, pin or forbid, publish, answers,
 replacements. Every function flushes and never commits: the view or command commits once.
 
+The engine (numpy, scipy, HiGHS) is imported inside the functions that call it, so that building the app
+and its CLI (`kraftkartan --help`) does not load it.
+
 Only PROPOSED rows are the engine's to replace; published, accepted and declined rows are promises made
 to members and are never touched by a re-run.
 """
@@ -18,7 +21,6 @@ import sqlalchemy as sa
 from flask import current_app
 
 from outreach import networks, problem
-from outreach.matching import eligible_pairs, explain, parse_problem, rank_replacements, solve
 from survey.extensions import db
 from survey.models import (
     Assignment,
@@ -55,6 +57,8 @@ def reasons_for(detail: dict[str, Any]) -> dict[str, Any]:
 def unfilled_reason(parsed: Any, built: problem.Built, task_key: str, eligible: set[str]) -> dict[str, Any]:
     """Why a shift still has free places: nobody free then, nobody with the required skill, nobody of the
     association (and no one travels), or all who could are already busy with other shifts."""
+    from outreach.matching import explain
+
     if eligible:
         return {"code": "busy"}
     codes: dict[str, int] = defaultdict(int)
@@ -85,10 +89,13 @@ def run(
     time_limit: float | None = None,
 ) -> MatchRun:
     """Solve the scope and store the proposals; pins and forbids are kept, earlier proposals replaced."""
+    from outreach.matching import eligible_pairs, explain, parse_problem, solve, stdout_to_stderr
+
     networks.sync_networks()
     built = problem.build(association, now)
     parsed = parse_problem(built.problem)
-    solution = solve(parsed, time_limit=time_limit)
+    with stdout_to_stderr():  # HiGHS's banner is no part of a web response or `kraftkartan match` output
+        solution = solve(parsed, time_limit=time_limit)
     db.session.execute(
         sa.delete(Assignment).where(
             Assignment.status == AssignmentStatus.PROPOSED,
@@ -299,6 +306,8 @@ def respond(assignment: Assignment, accept: bool) -> bool:
 
 def replacements(shift: Shift, now: datetime | None = None, limit: int | None = 20) -> list[dict[str, Any]]:
     """Who could take a free place on `shift` now, best first, by the engine's own pair score."""
+    from outreach.matching import rank_replacements
+
     built = problem.build(None, now, shift_ids={shift.id})
     key = problem.shift_key(shift.id)
     if key not in built.shifts:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from icalendar import Calendar, Event
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import selectinload
 
@@ -23,6 +23,9 @@ from outreach import tasks
 from survey.access import association_ids
 from survey.extensions import db
 from survey.models import Assignment, AssignmentStatus, Organisation, Shift, Task, User
+
+if TYPE_CHECKING:  # icalendar loads when a feed is rendered, not when the app and its CLI start
+    from icalendar import Event
 
 TZ = ZoneInfo("Europe/Stockholm")
 KINDS = ("association", "district", "member")
@@ -89,6 +92,8 @@ def member_calendar(member_id: int) -> bytes:
 
 
 def render(shifts: Sequence[Shift], name: str) -> bytes:
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", "-//Kraftkartan//Campaign tasks//SV")
     cal.add("version", "2.0")
@@ -109,6 +114,8 @@ def render(shifts: Sequence[Shift], name: str) -> bytes:
 
 
 def _event(shift: Shift, stamp: datetime) -> Event:
+    from icalendar import Event
+
     task = shift.task
     event = Event()
     event.add("uid", f"shift-{shift.id}@kraftkartan")

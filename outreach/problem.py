@@ -20,7 +20,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from outreach.matching import ProblemError, explain, parse_problem
 from outreach.tasks import FILLING
 from survey.extensions import db
 from survey.models import (
@@ -207,6 +206,8 @@ def build(
 def _feasible_pins(built: Built, candidates: list[tuple[MatchRule, tuple[str, str]]]) -> list[list[str]]:
     """Keep the pins the engine can honour; a pin that became impossible (the member changed their
     availability, the shift filled up) is reported, not allowed to make the whole run fail."""
+    from outreach.matching import ProblemError, explain, parse_problem  # numpy and scipy: only when used
+
     if not candidates:
         return []
     parsed = parse_problem(built.problem)

@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -23,6 +23,9 @@ from outreach import tasks
 from survey.access import association_ids
 from survey.extensions import db
 from survey.models import Organisation, OrganisationKind, Shift, Task, TaskKind, User
+
+if TYPE_CHECKING:  # pandas loads when a file is read, not when the app starts
+    import pandas as pd
 
 # Canonical name -> accepted headers (English first, then Swedish), compared in lower case.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -89,6 +92,8 @@ def import_csv(data: bytes, user: User | None, dry_run: bool = False) -> ImportR
 
 def read_frame(data: bytes) -> tuple[pd.DataFrame, dict[str, str], list[Problem]]:
     """The rows as text, and canonical column -> header as written; or the problems with the file."""
+    import pandas as pd
+
     empty = pd.DataFrame()
     for encoding in ("utf-8-sig", "cp1252"):  # Excel on Windows saves "CSV" as Windows-1252
         try:

@@ -1,7 +1,8 @@
 """`kraftkartan demo`: a working district to click around in, on SQLite, in one command.
 
 Everything is synthetic (Faker, sv_SE) and seeded, so two runs produce the same district; a second run
-adds nothing that is already there.
+adds nothing that is already there, and keeps the admin's password (the one printed by the first run, or
+whatever it was changed to since): a demo restarted for a meeting must not lock out whoever is logged in.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from faker import Faker
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
@@ -64,15 +64,20 @@ def demo_command(no_serve: bool, members: int, port: int) -> None:
     from outreach.demo import seed_tasks  # outreach plugs into survey, never the other way at import time
 
     shifts = seed_tasks(orgs, random.Random(2030))
-    password = secrets.token_urlsafe(12)
-    accounts.set_user(ADMIN_EMAIL, password, Role.ADMIN)
+    password = ensure_admin()
     sample = sample_links(survey)
     db.session.commit()
 
     base = current_app.config["PUBLIC_BASE_URL"]
     click.echo(f"Survey '{survey.slug}': {what}. Members added: {created}. New answer sheets: {answered}."
                f" New task shifts: {shifts}.")
-    click.echo(f"\nAdmin:    {base}/admin/   {ADMIN_EMAIL} / {password}")
+    if password is not None:
+        click.echo(f"\nAdmin:    {base}/admin/   {ADMIN_EMAIL} / {password}")
+    else:
+        click.echo(
+            f"\nAdmin:    {base}/admin/   {ADMIN_EMAIL} (password unchanged since an earlier run;"
+            f" for a new one: kraftkartan users reset-password {ADMIN_EMAIL})"
+        )
     click.echo(f"Open link (QR/flyer): {base}/o/{survey.slug}")
     click.echo("Personal links:")
     for label, token in sample:
@@ -81,6 +86,15 @@ def demo_command(no_serve: bool, members: int, port: int) -> None:
         click.echo(f"\nServing on http://127.0.0.1:{port}/ (Ctrl+C stops)")
         # Flask refuses app.run() inside its own CLI, so serve with Werkzeug directly (threaded, no reloader).
         run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)
+
+
+def ensure_admin() -> str | None:
+    """Create the demo admin with a fresh password and return it; None when the account already exists."""
+    if accounts.by_email(ADMIN_EMAIL) is not None:
+        return None
+    password = secrets.token_urlsafe(12)
+    accounts.set_user(ADMIN_EMAIL, password, Role.ADMIN)
+    return password
 
 
 def ensure_organisations() -> dict[str, Organisation]:
@@ -103,6 +117,8 @@ def ensure_organisations() -> dict[str, Organisation]:
 
 def ensure_members(count: int, orgs: dict[str, Organisation]) -> int:
     """Add members 100001.. up to `count`; numbers already present are left as they are."""
+    from faker import Faker  # here: every `kraftkartan` command loads this module, only the demo needs Faker
+
     fake = Faker("sv_SE")
     fake.seed_instance(2030)
     rng = random.Random(2030)

@@ -6,12 +6,17 @@ request line (`"GET /s/<token>/p/about_you?lang=en HTTP/1.1" 200 -`), and Flask'
 of a failing request. This filter rewrites such lines before any handler sees them: the token segment after
 /s/, /u/ (unsubscribe) and /t/ (task answers) becomes `<redacted>` and query strings are dropped, since
 they can carry search terms, names or tokens too.
+
+werkzeug also writes ANSI colour codes into the text of its access log and start-up banner, whatever the
+destination, so `kraftkartan demo > demo.log 2>&1` filled the file with `ESC[33m`. The filter drops them
+unless stderr, where werkzeug's own handler writes, is a terminal that shows them as colours.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sys
 
 from flask import Flask
 
@@ -21,6 +26,8 @@ REDACTED = "<redacted>"
 _TOKEN_PATH = re.compile(r"/([sut])/[^/\s?#\"'\x1b]+")
 # A query string attached to a path or URL; a lone "?" in prose is left alone.
 _QUERY = re.compile(r"(/[^\s?\"']*)\?[^\s#\"'\x1b]*")
+# What werkzeug's _ansi_style writes: ESC [ codes m (Select Graphic Rendition).
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def redact(text: str) -> str:
@@ -28,12 +35,26 @@ def redact(text: str) -> str:
     return _TOKEN_PATH.sub(rf"/\1/{REDACTED}", _QUERY.sub(r"\1", text))
 
 
+def plain(text: str) -> str:
+    """The text without ANSI colour codes."""
+    return _ANSI.sub("", text)
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except ValueError:  # closed
+        return False
+
+
 class RedactingFilter(logging.Filter):
-    """Rewrites a record's message in place; never drops a record."""
+    """Rewrites a record's message in place (redacted; colourless unless for a terminal); never drops one."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = redact(message)
+        if not _stderr_is_terminal():
+            cleaned = plain(cleaned)
         if cleaned != message:
             # The formatted message replaces msg/args, so no handler can format the original arguments.
             record.msg, record.args = cleaned, ()

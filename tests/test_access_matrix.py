@@ -102,6 +102,7 @@ class Route:
 
 POLICY: dict[str, Route | tuple[Route, ...]] = {
     "static": Route("/static/kk.css", PUBLIC),
+    "home.index": Route("/", PUBLIC),
     # -- members' side: the address is the key ----------------------------------------------------------
     "respond.open_link": Route(lambda s: f"/o/{s.survey}", PUBLIC),
     "respond.start": Route(lambda s: f"/s/{s.token['sundsvall']}", PUBLIC, token=True),

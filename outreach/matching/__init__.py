@@ -9,6 +9,7 @@ same functions on plain JSON-like data.  The contract is in
 from .explain import eligible_pairs, explain, pair_score, rank_replacements
 from .model import ProblemError
 from .solver import solve
+from .stdio import stdout_to_stderr
 from .validate import parse_problem
 
 __all__ = [
@@ -19,4 +20,5 @@ __all__ = [
     "parse_problem",
     "rank_replacements",
     "solve",
+    "stdout_to_stderr",
 ]

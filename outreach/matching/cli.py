@@ -1,7 +1,8 @@
 """Command line: problem JSON on stdin, solution JSON on stdout.
 
 Exit codes: 0 solved, 2 invalid input (message on stderr, nothing on
-stdout, so a pipeline never mistakes an error for an empty plan).
+stdout, so a pipeline never mistakes an error for an empty plan).  Whatever
+the solver library prints goes to stderr too (see :mod:`.stdio`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 
 from .model import ProblemError
 from .solver import solve
+from .stdio import stdout_to_stderr
 
 
 def dumps(solution: dict) -> str:
@@ -39,10 +41,15 @@ def main(argv: list[str] | None = None) -> int:
     except json.JSONDecodeError as exc:
         print(f"problem: not valid JSON: {exc}", file=sys.stderr)
         return 2
-    try:
-        solution = solve(data, time_limit=args.time_limit, timing=args.timing)
-    except ProblemError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    sys.stdout.write(dumps(solution))
+    with stdout_to_stderr() as stdout_fd:
+        try:
+            solution = solve(data, time_limit=args.time_limit, timing=args.timing)
+        except ProblemError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+        if stdout_fd is None:  # no stdout to write to: say why instead of failing silently
+            print("no standard output to write the solution to", file=sys.stderr)
+            return 1
+        with open(stdout_fd, "w", encoding="utf-8", closefd=False) as out:
+            out.write(dumps(solution))
     return 0

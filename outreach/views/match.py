@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-import pandas as pd
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,7 +17,6 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from outreach import ask_lists, assign, networks, problem, tasks
-from outreach.matching import eligible_pairs
 from outreach.tasks import N_
 from survey.access import admin_required, association_ids, can_see_association, staff_required
 from survey.extensions import db
@@ -133,6 +131,8 @@ def chips(assignment: Assignment, skills: dict[str, str], topics: dict[str, str]
 @bp.get("")
 @staff_required
 def index():
+    from outreach.matching import eligible_pairs  # numpy: loaded by the page that needs it, not at start-up
+
     association = _scope()
     is_admin = association_ids(current_user) is None
     # Organizers also see the district-wide shifts, read-only: their members may be asked to those too.
@@ -235,6 +235,8 @@ def _manageable(association: Organisation | None) -> set[int] | None:
 @staff_required
 def sms_csv():
     """Unanswered asks with fresh links, for an SMS mail-merge (see outreach.ask_lists)."""
+    import pandas as pd  # here, not at the top: the app and its CLI start without pandas
+
     association = _scope()
     CsrfForm().validate_on_submit() or abort(400)
     rows = ask_lists.unanswered_rows(association, _manageable(association))

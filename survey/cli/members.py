@@ -2,6 +2,9 @@
 
 Exit codes of `members import`: 0 imported (rows with problems are skipped and listed), 1 refused (an
 unreadable file, missing key columns, or --strict with problems): the registry is then unchanged.
+
+The registry reader and the duplicate finder load pandas, so they are imported inside the commands that
+use them: every `kraftkartan` command, `--help` too, builds the app and loads this module.
 """
 
 from __future__ import annotations
@@ -11,17 +14,14 @@ import sys
 from pathlib import Path
 
 import click
-import pandas as pd
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 from sqlalchemy.orm import selectinload
 
 from survey.extensions import db
 from survey.models import Member, MemberStatus, Organisation
-from survey.services import audit, duplicates
+from survey.services import audit
 from survey.services.contacts import format_phone
-from survey.services.registry_import import import_registry
-from survey.services.registry_read import RegistryFileError, _, parse_mapping
 from survey.services.reports import defuse
 
 LIST_COLUMNS = [
@@ -49,6 +49,8 @@ class _Progress:
         self.shown = 0
 
     def __call__(self, done: int, total: int) -> None:
+        from survey.services.registry_read import _
+
         if self.bar is None:
             self.bar = click.progressbar(length=total, label=_("Läser in"), file=sys.stderr)
             self.bar.__enter__()
@@ -94,6 +96,9 @@ def import_command(
     verbose: bool,
 ) -> None:
     """Import members from FILE (CSV with comma, semicolon or tab; or XLSX), upserting by member number."""
+    from survey.services.registry_import import import_registry
+    from survey.services.registry_read import RegistryFileError, _, parse_mapping
+
     progress = _Progress()
     try:
         result = import_registry(
@@ -147,6 +152,8 @@ def import_command(
 
 
 def _association(text: str) -> Organisation:
+    from survey.services.registry_read import _
+
     org = db.session.scalar(
         sa.select(Organisation).where(
             sa.or_(
@@ -167,6 +174,8 @@ def _association(text: str) -> Organisation:
 @with_appcontext
 def list_command(association: str | None, status: str, fmt: str) -> None:
     """Print members as CSV (formula-safe) or JSON. Recorded in the audit log."""
+    import pandas as pd
+
     query = sa.select(Member).options(selectinload(Member.association)).order_by(Member.member_number)
     org = _association(association) if association else None
     if org is not None:
@@ -206,6 +215,9 @@ def list_command(association: str | None, status: str, fmt: str) -> None:
 @with_appcontext
 def duplicates_command() -> None:
     """List likely duplicates (same phone, same email, or same name and birth year) for review."""
+    from survey.services import duplicates
+    from survey.services.registry_read import _
+
     groups = duplicates.find_duplicates(None)
     for number, group in enumerate(groups, 1):
         click.echo(f"{number}. {', '.join(group.labels)}")

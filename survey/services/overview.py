@@ -18,9 +18,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -40,6 +39,9 @@ from survey.models import (
     SubmissionStatus,
     Survey,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Text = dict[str, str]
 Scope = Collection[int] | None  # association ids; None: the whole district
@@ -272,6 +274,8 @@ def overview_frame(survey: Survey, associations: Scope = None, lang: str = "sv")
 
     Long rather than wide so one sheet holds metrics of different shapes and a pivot table can reshape it.
     """
+    import pandas as pd  # here, not at the top: the app and its CLI start without pandas
+
     def t(text: Text) -> str:
         return text.get(lang) or text.get("sv") or ""
 

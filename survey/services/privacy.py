@@ -18,7 +18,6 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
-import pandas as pd
 import sqlalchemy as sa
 
 from survey.extensions import db
@@ -313,6 +312,8 @@ def association_names() -> dict[int, str]:
 
 def audit_csv(events: list[AuditEvent]) -> bytes:
     """The log as CSV (local times), through the same formula-defusing export as the survey answers."""
+    import pandas as pd  # here, not at the top: the app and its CLI start without pandas
+
     names = association_names()
     records = [{"at": e.at.astimezone(STOCKHOLM).isoformat(timespec="seconds"), "user": e.user_email or "",
                 "action": e.action, "target": e.target, "association": names.get(e.association_id, ""),

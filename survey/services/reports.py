@@ -9,9 +9,8 @@ import io
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import sqlalchemy as sa
 
 from survey import availability
@@ -27,6 +26,9 @@ from survey.models import (
     Survey,
 )
 from survey.services.contacts import format_phone
+
+if TYPE_CHECKING:  # pandas loads where a frame is built: the app starts without it
+    import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -135,6 +137,8 @@ def question_summaries(survey: Survey,
             s.levels = [(o.key, o.label, sum(1 for v in vals if v.get(o.key) == 1),
                          sum(1 for v in vals if v.get(o.key) == 2)) for o in q.options]
         elif q.type == "number" and vals:
+            import pandas as pd
+
             series = pd.Series(vals, dtype="float64")
             s.numbers = {"min": series.min(), "median": series.median(), "max": series.max(),
                          "sum": series.sum()}
@@ -153,6 +157,8 @@ def question_summaries(survey: Survey,
 def submissions_frame(survey: Survey, lang: str = "sv",
                       association_ids: Collection[int] | None = None) -> pd.DataFrame:
     """One row per submitted answer sheet, one column per question (option keys, not display text)."""
+    import pandas as pd
+
     subs = db.session.scalars(_only(
         sa.select(Submission).where(Submission.survey_id == survey.id,
                                     Submission.status == SubmissionStatus.SUBMITTED), association_ids)
@@ -212,6 +218,8 @@ def export_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     if fmt == "csv":
         # UTF-8 with BOM so Excel opens å, ä and ö correctly.
         return frame.to_csv(index=False).encode("utf-8-sig")
+    import pandas as pd
+
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, index=False, sheet_name="Svar")

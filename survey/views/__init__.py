@@ -15,9 +15,9 @@ from survey.services.surveys import STOCKHOLM
 
 
 def init_app(app: Flask) -> None:
-    from survey.views import accounts, admin, invitations, members, overview, privacy, respond
+    from survey.views import accounts, admin, home, invitations, members, overview, privacy, respond
 
-    for module in (respond, admin, members, accounts, invitations, privacy, overview):
+    for module in (home, respond, admin, members, accounts, invitations, privacy, overview):
         app.register_blueprint(module.bp)
     app.add_template_filter(translate, "t")
     app.add_template_filter(local_time, "local")

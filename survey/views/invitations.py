@@ -13,8 +13,8 @@ from __future__ import annotations
 import io
 import time
 from collections import Counter
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import segno
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -32,6 +32,9 @@ from survey.models import Member, Organisation, OrganisationKind, Survey, User, 
 from survey.services import audit, invitations, mailer, reports, surveys
 from survey.services.contacts import format_phone
 from survey.views import translate
+
+if TYPE_CHECKING:  # pandas loads in the two CSV views, not when the app starts
+    import pandas as pd
 
 bp = Blueprint("invitations", __name__)
 PREFIX = "/admin/invitations"
@@ -210,6 +213,8 @@ def _csv_response(frame: pd.DataFrame, filename: str) -> Response:
 @bp.post(f"{PREFIX}/sms.csv")
 @access.staff_required
 def sms_csv():
+    import pandas as pd
+
     form = _with_choices(ListForm())
     if not form.validate():
         abort(400)
@@ -248,6 +253,8 @@ def not_answered():
 @bp.post(f"{PREFIX}/not-answered.csv")
 @access.staff_required
 def not_answered_csv():
+    import pandas as pd
+
     survey, org, members = _not_answered(request.form.get("survey"), request.form.get("association"))
     audit.record(_me(), "export", f"not-answered:{survey.slug}", rows=len(members), association_id=org.id)
     db.session.commit()

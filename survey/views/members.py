@@ -2,6 +2,9 @@
 
 Every query goes through `survey.access`: organizers see their associations only, and a member of
 another association answers 404. Looking at or exporting member data is written to the audit trail.
+
+The registry reader and the duplicate finder load pandas, so the views that use them import them: the app
+(and every `kraftkartan` command, `--help` too) starts without it.
 """
 
 from __future__ import annotations
@@ -35,10 +38,8 @@ from survey.models import (
     Submission,
     Survey,
 )
-from survey.services import audit, duplicates
+from survey.services import audit
 from survey.services.contacts import format_phone
-from survey.services.registry_import import import_registry
-from survey.services.registry_read import RegistryFileError
 
 bp = Blueprint("members", __name__, url_prefix="/admin/members")
 PER_PAGE = 50
@@ -136,6 +137,9 @@ def detail(member_id: int):
 @csrf.exempt  # the form checks its own CSRF token, after the upload's size limit is in place (below)
 @admin_required
 def import_page():
+    from survey.services.registry_import import import_registry
+    from survey.services.registry_read import RegistryFileError
+
     # The app-wide limit suits survey pages; a registry export is bigger. The global CSRF check would read
     # the body under the small limit before this line could run, hence the exemption above.
     request.max_content_length = UPLOAD_LIMIT
@@ -200,6 +204,8 @@ def import_report(import_id: int):
 @bp.get("/duplicates")
 @staff_required
 def duplicates_page():
+    from survey.services import duplicates
+
     groups = duplicates.find_duplicates(current_user)
     shown = groups[:DUPLICATE_GROUPS_SHOWN]
     audit.record(current_user, "view", "members:duplicates", rows=sum(len(g.members) for g in shown))
@@ -210,6 +216,8 @@ def duplicates_page():
 @bp.post("/duplicates/merge")
 @staff_required
 def merge():
+    from survey.services import duplicates
+
     form = MergeForm()
     if not form.validate_on_submit():
         abort(400)

@@ -10,6 +10,7 @@ Shifts: s_door (Sundsvall, Sat 11-13, needs canvassing, 1 slot, climate), s_stal
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime
 
@@ -207,6 +208,22 @@ def test_cli_prints_summary_and_publishes(app, world, runner):
     assert result.exit_code == 0, result.output
     assert "Published 3" in result.output and "/t/" in result.output
     assert runner.invoke(args=["match", "--association", "nowhere"]).exit_code != 0
+
+
+def test_solver_chatter_on_descriptor_1_stays_off_stdout(app, world, runner, monkeypatch, capfd):
+    """HiGHS prints its banner on fd 1 (once per process, so a stand-in that always talks shows it)."""
+    import outreach.matching
+
+    real = outreach.matching.solve
+
+    def chatty(problem, **kwargs):
+        os.write(1, b"Running HiGHS (stand-in)\n")
+        return real(problem, **kwargs)
+
+    monkeypatch.setattr(outreach.matching, "solve", chatty)
+    assert runner.invoke(args=["match", "--all-shifts"]).exit_code == 0
+    out, err = capfd.readouterr()
+    assert "Running HiGHS" not in out and "Running HiGHS (stand-in)" in err
 
 
 def test_organizers_see_district_wide_shifts_read_only(app, world, client, make_user):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from survey.extensions import db
 from survey.models import Member, Submission, Survey, SurveyLink, User
 from survey.services.links import hash_token
-from tests.conftest import DEFAULT_SURVEY
+from tests.conftest import DEFAULT_SURVEY, login
 
 
 def test_import_then_export_round_trips(runner, tmp_path):
@@ -87,16 +88,23 @@ def test_users_add(runner):
     assert short.exit_code != 0 and "at least 10" in short.output
 
 
-def test_demo_prepares_and_is_safe_to_run_twice(runner):
+def test_demo_prepares_and_is_safe_to_run_twice(runner, client):
     first = runner.invoke(args=["demo", "--no-serve", "--members", "60"])
     assert first.exit_code == 0, first.output
     assert "ombudsman@example.org" in first.output and "/s/" in first.output
+    password = re.search(r"ombudsman@example\.org / (\S+)", first.output).group(1)
     members = db.session.scalar(sa.select(sa.func.count()).select_from(Member))
     submissions = db.session.scalar(sa.select(sa.func.count()).select_from(Submission))
     assert members == 60 and 12 <= submissions <= 40
     second = runner.invoke(args=["demo", "--no-serve", "--members", "60"])
     assert second.exit_code == 0, second.output
     assert "Members added: 0. New answer sheets: 0. New task shifts: 0." in second.output
+    # The admin's password stays what the first run printed, and the second run says how to change it.
+    assert password not in second.output
+    assert "password unchanged" in second.output
+    assert "kraftkartan users reset-password ombudsman@example.org" in second.output
+    admin = db.session.scalars(sa.select(User).where(User.email == "ombudsman@example.org")).one()
+    login(client, admin, password)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == submissions
     associations = {m.association.name for m in db.session.scalars(sa.select(Member))}
     assert associations <= {"Sundsvall", "Timrå", "Ånge", "Härnösand", "Kramfors", "Sollefteå",

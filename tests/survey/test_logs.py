@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import os
+import re
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from survey import logs
 from tests.support.liveserver import LiveServer
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("line, expected", [
@@ -70,3 +79,69 @@ def test_flask_error_log_is_redacted(app, live_loggers, caplog):
     with caplog.at_level(logging.ERROR, logger=app.logger.name):
         app.logger.error("Exception on %s [%s]", "/s/leaked-token/submit?x=1", "POST")
     assert caplog.records[-1].getMessage() == "Exception on /s/<redacted>/submit [POST]"
+
+
+def _record(message: str) -> logging.LogRecord:
+    return logging.LogRecord("werkzeug", logging.INFO, __file__, 1, message, (), None)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_codes_are_dropped_unless_stderr_is_a_terminal(monkeypatch):
+    coloured = '127.0.0.1 - - [01/Aug/2030 10:00:00] "\x1b[33mGET /nope HTTP/1.1\x1b[0m" 404 -'
+    record = _record(coloured)
+    logs.RedactingFilter().filter(record)
+    assert record.getMessage() == '127.0.0.1 - - [01/Aug/2030 10:00:00] "GET /nope HTTP/1.1" 404 -'
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    record = _record(coloured)
+    logs.RedactingFilter().filter(record)
+    assert record.getMessage() == coloured  # a terminal shows them as colours
+
+
+def test_the_access_log_of_a_real_server_has_no_colour_codes_in_a_file(sqlite_app, live_loggers, caplog):
+    logs.init_app(sqlite_app)
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    with LiveServer(sqlite_app, quiet=False) as server:
+        assert _get(f"{server.url}/no-such-page") == 404  # werkzeug colours a 404 yellow
+        assert _get(f"{server.url}/admin/") == 200  # via a redirect to the login, which it colours green
+    lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
+    assert any("/no-such-page" in line for line in lines) and any("/admin/" in line for line in lines)
+    assert not any("\x1b" in line for line in lines)  # not caplog.text: pytest strips colours there
+
+
+def test_the_demo_writes_no_colour_codes_to_a_log_file(tmp_path):
+    """`kraftkartan demo > demo.log 2>&1`: werkzeug's banner and access log arrive as plain text."""
+    log = tmp_path / "demo.log"
+    env = {
+        **os.environ,
+        "KRAFTKARTAN_INSTANCE_PATH": str(tmp_path),
+        "KRAFTKARTAN_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+    }
+    code = "from survey.cli import main; main()"
+    with log.open("wb") as out:
+        demo = subprocess.Popen(
+            [sys.executable, "-c", code, "demo", "--members", "5", "--port", "0"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while not (found := re.search(r"Running on (http://127\.0\.0\.1:\d+)", log.read_text("utf-8"))):
+            assert demo.poll() is None, log.read_text("utf-8")
+            assert time.monotonic() < deadline, "the demo did not start serving"
+            time.sleep(0.2)
+        assert _get(f"{found.group(1)}/no-such-page") == 404
+        while "/no-such-page" not in log.read_text("utf-8"):
+            assert time.monotonic() < deadline, "no access log line"
+            time.sleep(0.1)
+    finally:
+        demo.terminate()
+        demo.wait(timeout=30)
+    text = log.read_text("utf-8")
+    assert "WARNING: This is a development server" in text and "Press CTRL+C to quit" in text
+    assert "\x1b" not in text
