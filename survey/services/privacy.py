@@ -102,7 +102,7 @@ def _submission(sub: Submission) -> dict[str, Any]:
 def export_member(member: Member, user: User | None, now: datetime, **via: Any) -> dict[str, Any]:
     """Everything Kraftkartan holds about one member, audit-logged as an export by `user`.
 
-    Link hashes are left out: they are secrets, not data about the member.
+    Link hashes and the member's link secret are left out: they are secrets, not data about the member.
     """
     mid = member.id
     audit.record(user, "export", f"member:{mid}", rows=1, association_id=member.association_id, **via)
@@ -123,7 +123,8 @@ def export_member(member: Member, user: User | None, now: datetime, **via: Any) 
     return {
         "format": EXPORT_FORMAT,
         "exported_at": now.isoformat(),
-        "member": {**_row(member), "association": member.association.name if member.association else None},
+        "member": {**_row(member, skip=("link_secret",)),
+                   "association": member.association.name if member.association else None},
         "networks": [{"network": n.organisation.name, "source": n.source, "created_at": _plain(n.created_at)}
                      for n in networks],
         "submissions": [_submission(s) for s in _member_submissions(mid)],

@@ -518,3 +518,38 @@ def test_erasure_reads_old_reports_with_huge_cells(app, make_member):
     db.session.commit()
     report = db.session.scalar(sa.select(MemberImport.report_csv))
     assert PERSON["email"] not in report and report.count(huge) == 2
+
+
+# -- signed links after erasure --------------------------------------------------------------------------
+
+def test_an_erased_members_links_stay_dead_when_the_next_member_arrives(client, make_member):
+    """Unsubscribe links and calendar feeds are signed, not stored. SQLite gave an erased member's id, the
+    highest, to the next member imported, and a link that signed only the id opened that member's."""
+    from urllib.parse import urlsplit
+
+    from outreach import ics
+    from survey.services import invitations
+    from survey.services.registry_import import import_registry
+
+    make_member("Bo", "Ek")
+    member = make_member(**PERSON)  # the highest id
+    old_id = member.id
+    old = [invitations.unsubscribe_url("", member), urlsplit(ics.member_feed_url(member)).path]
+    assert [client.get(url).status_code for url in old] == [200, 200]
+    privacy.erase_member(member, None)
+    db.session.commit()
+    assert [client.get(url).status_code for url in old] == [404, 404]
+
+    import_registry(b"Medlemsnummer;F\xc3\xb6rnamn;Efternamn\nKK90001;Ny;Medlem\n", "register.csv")
+    db.session.commit()
+    newcomer = privacy.member_by_number("KK90001")
+    assert newcomer.id > old_id  # ids are never handed out again
+    assert [client.get(url).status_code for url in old] == [404, 404]
+    new = [invitations.unsubscribe_url("", newcomer), urlsplit(ics.member_feed_url(newcomer)).path]
+    assert [client.get(url).status_code for url in new] == [200, 200]
+
+    # Even a member given the very same id (a restored dump, a hand-made row) is not opened by old links.
+    privacy.erase_member(newcomer, None)
+    db.session.add(Member(id=old_id, member_number="KK90002", first_name="Samma", last_name="Id"))
+    db.session.commit()
+    assert [client.get(url).status_code for url in old] == [404, 404]
