@@ -60,7 +60,7 @@ def _text(value: Any) -> str:
 
 def scrub(person: Person, member_id: int) -> Counter:
     """Everything below, for a member being erased; returns counts for the audit event."""
-    counts: Counter = Counter()
+    counts: Counter = Counter(signatures_cleared=0)  # reported even when nothing was cleared
     carrying = _signatures(person, counts)
     _names(person, _answers(person, carrying, counts) - carrying)
     counts["import_report_rows_removed"] = _import_reports(person)
