@@ -2,7 +2,8 @@
 
 Calendar apps subscribe without logging in, so a feed's address is its key: a token signed with the
 app's secret key and a salt per kind of feed, so an association token cannot be replayed as a member
-token. Changing the secret key revokes every feed address at once.
+token. A member token signs the member's link secret too (survey.services.links.member_key), so it dies
+with the member. Changing the secret key revokes every feed address at once.
 The member feed holds only that member's own confirmed shifts and nothing about anyone else.
 """
 
@@ -22,7 +23,8 @@ from sqlalchemy.orm import selectinload
 from outreach import tasks
 from survey.access import association_ids
 from survey.extensions import db
-from survey.models import Assignment, AssignmentStatus, Organisation, Shift, Task, User
+from survey.models import Assignment, AssignmentStatus, Member, Organisation, Shift, Task, User
+from survey.services import links
 
 if TYPE_CHECKING:  # icalendar loads when a feed is rendered, not when the app and its CLI start
     from icalendar import Event
@@ -36,13 +38,13 @@ def _serializer(kind: str) -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=f"kraftkartan-ics-{kind}")
 
 
-def token(kind: str, subject: int | str) -> str:
+def token(kind: str, subject: int | str | list) -> str:
     if kind not in KINDS:
         raise ValueError(kind)
     return _serializer(kind).dumps(subject)
 
 
-def read_token(kind: str, value: str) -> int | str | None:
+def read_token(kind: str, value: str) -> int | str | list | None:
     """What a token signs, or None if it was not made by us for this kind of feed."""
     try:
         return _serializer(kind).loads(value)
@@ -50,14 +52,19 @@ def read_token(kind: str, value: str) -> int | str | None:
         return None
 
 
-def feed_url(kind: str, subject: int | str) -> str:
+def feed_url(kind: str, subject: int | str | list) -> str:
     """The public address (PUBLIC_BASE_URL) that calendar apps reach; also works outside a request (CLI)."""
     return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/ics/{kind}/{token(kind, subject)}.ics"
 
 
-def member_feed_url(member_id: int) -> str:
+def member_feed_url(member: Member) -> str:
     """For the member's own pages: their confirmed shifts as a calendar to subscribe to."""
-    return feed_url("member", member_id)
+    return feed_url("member", links.member_key(member))
+
+
+def member_from_token(value: str) -> Member | None:
+    """The member a member feed token was made for, while that member exists."""
+    return links.member_from_key(read_token("member", value))
 
 
 def feeds_for(user: User) -> list[tuple[str, str]]:

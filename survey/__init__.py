@@ -70,10 +70,15 @@ def _select_locale() -> str:
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """Foreign keys are off by default in SQLite; WAL lets readers work while a member saves."""
+    """Foreign keys are off by default in SQLite; WAL lets readers work while a member saves.
+
+    secure_delete zeroes what a DELETE or UPDATE removes instead of leaving it in free space in the file,
+    where an erased member's answers could otherwise be read back from the file or a copy of it.
+    """
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()

@@ -4,8 +4,9 @@ A personal link's token is as good as a password to that member's answers, and r
 files that are kept, copied and read far more widely than the database. werkzeug's access log writes every
 request line (`"GET /s/<token>/p/about_you?lang=en HTTP/1.1" 200 -`), and Flask's error log names the path
 of a failing request. This filter rewrites such lines before any handler sees them: the token segment after
-/s/, /u/ (unsubscribe) and /t/ (task answers) becomes `<redacted>` and query strings are dropped, since
-they can carry search terms, names or tokens too.
+/s/, /u/ (unsubscribe) and /t/ (task answers), and the token of a calendar feed (/ics/<kind>/<token>.ics),
+becomes `<redacted>`, and query strings are dropped, since they can carry search terms, names or tokens too.
+tests/survey/test_logs.py checks every route with a URL argument, so a new token route must be added here.
 
 werkzeug also writes ANSI colour codes into the text of its access log and start-up banner, whatever the
 destination, so `kraftkartan demo > demo.log 2>&1` filled the file with `ESC[33m`. The filter drops them
@@ -23,7 +24,11 @@ from flask import Flask
 REDACTED = "<redacted>"
 # A token path segment, wherever it appears (request line, absolute URL, error message). A segment stops at
 # a slash, whitespace, quote, query or fragment, or the ANSI escape werkzeug uses to colour the line.
-_TOKEN_PATH = re.compile(r"/([sut])/[^/\s?#\"'\x1b]+")
+_SEGMENT = r"[^/\s?#\"'\x1b]+"
+_TOKEN_PATH = re.compile(rf"/([sut])/{_SEGMENT}")
+# A feed token holds dots (itsdangerous: payload.signature): it runs up to the segment's last ".ics", or
+# takes the whole segment when someone leaves the suffix off.
+_FEED_PATH = re.compile(rf"/ics/([a-z]+)/(?:{_SEGMENT}(?=\.ics(?:[/\s?#\"'\x1b]|$))|{_SEGMENT})")
 # A query string attached to a path or URL; a lone "?" in prose is left alone.
 _QUERY = re.compile(r"(/[^\s?\"']*)\?[^\s#\"'\x1b]*")
 # What werkzeug's _ansi_style writes: ESC [ codes m (Select Graphic Rendition).
@@ -32,7 +37,8 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 def redact(text: str) -> str:
     """The text with link tokens replaced and query strings removed."""
-    return _TOKEN_PATH.sub(rf"/\1/{REDACTED}", _QUERY.sub(r"\1", text))
+    text = _QUERY.sub(r"\1", text)
+    return _FEED_PATH.sub(rf"/ics/\1/{REDACTED}", _TOKEN_PATH.sub(rf"/\1/{REDACTED}", text))
 
 
 def plain(text: str) -> str:

@@ -261,7 +261,7 @@ def _seed() -> Seed:
 
     s.ics = {"sundsvall": f"/ics/association/{ics.token('association', orgs['sundsvall'].id)}.ics",
              "district": f"/ics/district/{ics.token('district', ics.DISTRICT)}.ics",
-             "member": f"/ics/member/{ics.token('member', s.member['sundsvall'])}.ics"}
+             "member": urlsplit(ics.member_feed_url(db.session.get(Member, s.member["sundsvall"]))).path}
     roles = {"caller": (Role.CALLER, []), "org_timra": (Role.ORGANIZER, [orgs["timra"]]),
              "org_sundsvall": (Role.ORGANIZER, [orgs["sundsvall"]]), "admin": (Role.ADMIN, []),
              "victim": (Role.CALLER, [])}

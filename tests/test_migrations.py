@@ -60,3 +60,61 @@ def test_foreign_keys_are_enforced(app, table):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+BEFORE_LINK_SECRETS = "9336e308d1ec"
+
+
+def test_the_link_secret_migration_keeps_every_row(app):
+    """On SQLite it rebuilds `members` and `organisations`; dropping the old tables with foreign keys
+    enforced would cascade into every table that points at them (migrations/env.py turns that off)."""
+    from datetime import UTC, datetime
+
+    directory = app.extensions["migrate"].directory
+    downgrade(directory=directory, revision=BEFORE_LINK_SECRETS)
+    now = datetime(2030, 5, 1, 12, tzinfo=UTC)
+    meta = sa.MetaData()
+    meta.reflect(bind=db.engine)
+    t = meta.tables
+    with db.engine.begin() as conn:
+        conn.execute(t["organisations"].insert(), [
+            {"id": 1, "slug": "distriktet", "name": "Distriktet", "kind": "district", "parent_id": None},
+            {"id": 2, "slug": "timra", "name": "Timrå", "kind": "association", "parent_id": 1}])
+        conn.execute(t["members"].insert(), [  # ids from the database: PostgreSQL's sequence must see them
+            {"member_number": f"M{i}", "first_name": "A", "last_name": f"B{i}", "association_id": 2,
+             "created_at": now} for i in (1, 2, 3)])
+        ids = conn.scalars(sa.select(t["members"].c.id).order_by(t["members"].c.member_number)).all()
+        conn.execute(t["surveys"].insert(), [{"id": 1, "slug": "s", "version": 1, "title": {"sv": "S"},
+                                              "signature": "anonymous", "created_at": now}])
+        conn.execute(t["survey_links"].insert(), [
+            {"survey_id": 1, "member_id": i, "token_hash": f"{i:064d}", "created_at": now} for i in ids])
+        conn.execute(t["network_memberships"].insert(), [
+            {"member_id": ids[2], "organisation_id": 2, "source": "survey", "created_at": now}])
+        conn.execute(t["tasks"].insert(), [{"id": 1, "title": "T", "kind": "stall", "association_id": 2,
+                                            "required_skills": [], "preferred_skills": [], "priority": 1,
+                                            "created_at": now}])
+        conn.execute(t["shifts"].insert(), [{"id": 1, "task_id": 1, "start_local": datetime(2030, 8, 1, 10),
+                                             "end_local": datetime(2030, 8, 1, 12), "slots": 1}])
+        conn.execute(t["assignments"].insert(), [{"shift_id": 1, "member_id": ids[2], "status": "accepted",
+                                                  "score": 1.0, "created_at": now}])
+
+    def snapshot() -> dict[str, list]:
+        with db.engine.connect() as conn:
+            return {name: sorted(tuple(str(v) for k, v in r._mapping.items() if k != "link_secret")
+                                 for r in conn.execute(sa.select(t[name])))
+                    for name in ("organisations", "members", "survey_links", "network_memberships", "tasks",
+                                 "assignments")}
+
+    before = snapshot()
+    upgrade(directory=directory)
+    assert snapshot() == before  # every row, with its ids and its references
+    secrets = db.session.scalars(sa.text("SELECT link_secret FROM members")).all()
+    assert len(set(secrets)) == 3 and all(len(s) >= 20 for s in secrets)
+    assert drift(app) == []
+
+    from survey.models import Member
+
+    db.session.execute(sa.delete(Member).where(Member.id == ids[2]))  # the highest id
+    db.session.add(Member(member_number="M4", first_name="Ny", last_name="Medlem"))
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.max(Member.id))) > ids[2]  # the erased id is not given again

@@ -46,7 +46,7 @@ def show(token: str):
         confirmed=confirmed,
         kind=tasks.kind_label(assignment.shift.task.kind),
         form=AnswerForm(),
-        feed_url=ics.member_feed_url(assignment.member_id),
+        feed_url=ics.member_feed_url(assignment.member),
         full=request.args.get("full"),
         Status=AssignmentStatus,
     )

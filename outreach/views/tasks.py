@@ -20,7 +20,7 @@ from wtforms import RadioField, SelectField, SelectMultipleField, StringField, T
 from outreach import calendar, ics, task_import, tasks
 from survey.access import staff_required
 from survey.extensions import db
-from survey.models import Member, Organisation, Task, TaskKind
+from survey.models import Organisation, Task, TaskKind
 
 bp = Blueprint("tasks", __name__, url_prefix="/admin/tasks")
 # Calendar apps subscribe without a login, so the feeds live outside /admin, in a blueprint of their own.
@@ -289,7 +289,7 @@ def district(token: str):
 
 @feeds.get("/member/<token>.ics")
 def member(token: str):
-    member_id = ics.read_token("member", token)
-    if not isinstance(member_id, int) or db.session.get(Member, member_id) is None:
+    member = ics.member_from_token(token)
+    if member is None:  # tampered, or erased since
         abort(404)
-    return _calendar(ics.member_calendar(member_id), "mina-uppdrag")
+    return _calendar(ics.member_calendar(member.id), "mina-uppdrag")

@@ -56,6 +56,9 @@ def erase_command(member_number: str, yes: bool) -> None:
         click.confirm(f"Erase member {member.member_number} for good? This cannot be undone", abort=True)
     counts = privacy.erase_member(member, None, via="cli")
     db.session.commit()
+    if not privacy.clear_freed_space():
+        click.echo("note: the database was busy; the erased rows leave its write-ahead log at the next "
+                   "checkpoint", err=True)
     click.echo(f"member {member_number} erased: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
 

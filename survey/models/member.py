@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -20,8 +21,16 @@ class MemberStatus(enum.StrEnum):
     LEFT = "left"  # absent from a full registry import: kept, never silently deleted
 
 
+def new_link_secret() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class Member(Base):
     __tablename__ = "members"
+    # Links sign a member's id (unsubscribe, calendar feed): SQLite would hand an erased member's id, when it
+    # was the highest, to the next member imported. AUTOINCREMENT never reuses one; PostgreSQL's sequences
+    # never do either.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_number: Mapped[str] = mapped_column(sa.String(32), unique=True)
@@ -46,6 +55,9 @@ class Member(Base):
     )
     left_on: Mapped[date | None] = mapped_column(sa.Date)
     do_not_contact: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Signed into the member's links with the id (survey.services.links.member_key), so a link made for
+    # this member verifies for nobody else, even if the id were ever given again; it goes with the row.
+    link_secret: Mapped[str] = mapped_column(sa.String(32), default=new_link_secret)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, onupdate=utcnow)
 

@@ -22,6 +22,8 @@ class OrganisationKind(enum.StrEnum):
 
 class Organisation(Base):
     __tablename__ = "organisations"
+    # An association's calendar feed signs its id: a deleted association's id is never handed out again.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)

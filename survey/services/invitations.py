@@ -269,24 +269,24 @@ def _signer() -> URLSafeSerializer:
 
 
 def unsubscribe_url(base_url: str, member: Member) -> str:
-    """Signed, not stored: it must keep working for as long as old emails are read."""
-    return f"{base_url}/u/{_signer().dumps(member.id)}"
+    """Signed, not stored: it must keep working for as long as old emails are read, and only for this
+    member (links.member_key)."""
+    return f"{base_url}/u/{_signer().dumps(links.member_key(member))}"
 
 
-def member_id_from_token(token: str) -> int | None:
-    """The member id a token was signed for; None when tampered with or malformed."""
+def member_from_token(token: str) -> Member | None:
+    """The member a token was signed for; None when tampered with, malformed, or the member is gone."""
     if len(token) > 200:
         return None
     try:
         value = _signer().loads(token)
     except BadSignature:
         return None
-    return value if isinstance(value, int) else None
+    return links.member_from_key(value)
 
 
-def unsubscribe(member_id: int) -> None:
-    member = db.session.get(Member, member_id)
-    if member is not None and not member.do_not_contact:
+def unsubscribe(member: Member) -> None:
+    if not member.do_not_contact:
         member.do_not_contact = True
         db.session.flush()
 

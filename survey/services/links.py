@@ -1,9 +1,15 @@
-"""Survey links: a random token in the URL, only its SHA-256 hash in the database."""
+"""Survey links: a random token in the URL, only its SHA-256 hash in the database.
+
+Also what the member's signed links (unsubscribe, calendar feed) sign: not stored, so they must carry
+something that dies with the member, or an old link would open whoever gets the row next.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -34,3 +40,25 @@ def resolve(token: str) -> SurveyLink | None:
 
 def survey_url(base_url: str, token: str) -> str:
     return f"{base_url}/s/{token}"
+
+
+def member_key(member: Member) -> list[Any]:
+    """What a signed member link signs: the id, and the member's own random link secret."""
+    return [member.id, member.link_secret]
+
+
+def member_from_key(value: Any) -> Member | None:
+    """The member a verified signature's payload names, if that member still exists and is the same one.
+
+    Anything else is None: an id alone (links made before link secrets), a member erased since, or a
+    different member under the same id.
+    """
+    if not (isinstance(value, list) and len(value) == 2):
+        return None
+    member_id, secret = value
+    if type(member_id) is not int or not isinstance(secret, str):
+        return None
+    member = db.session.get(Member, member_id)
+    if member is None or not hmac.compare_digest(member.link_secret.encode(), secret.encode()):
+        return None
+    return member

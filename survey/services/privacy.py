@@ -8,9 +8,7 @@ of an erasure names the member by database id only, never by name or number.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import secrets
 from collections import Counter
@@ -27,12 +25,10 @@ from survey.models import (
     ErasedMember,
     MatchRule,
     Member,
-    MemberImport,
     NetworkMembership,
     Organisation,
     OutgoingMessage,
     Profile,
-    Question,
     RegistryMatch,
     Shift,
     Submission,
@@ -42,8 +38,8 @@ from survey.models import (
     Task,
     User,
 )
-from survey.services import audit, reports
-from survey.services.contacts import normalize_phone
+from survey.services import audit, reports, traces
+from survey.services.mentions import Person
 from survey.services.surveys import STOCKHOLM
 
 EXPORT_FORMAT = "kraftkartan-member-export/1"
@@ -105,7 +101,7 @@ def _submission(sub: Submission) -> dict[str, Any]:
 def export_member(member: Member, user: User | None, now: datetime, **via: Any) -> dict[str, Any]:
     """Everything Kraftkartan holds about one member, audit-logged as an export by `user`.
 
-    Link hashes are left out: they are secrets, not data about the member.
+    Link hashes and the member's link secret are left out: they are secrets, not data about the member.
     """
     mid = member.id
     audit.record(user, "export", f"member:{mid}", rows=1, association_id=member.association_id, **via)
@@ -126,7 +122,8 @@ def export_member(member: Member, user: User | None, now: datetime, **via: Any) 
     return {
         "format": EXPORT_FORMAT,
         "exported_at": now.isoformat(),
-        "member": {**_row(member), "association": member.association.name if member.association else None},
+        "member": {**_row(member, skip=("link_secret",)),
+                   "association": member.association.name if member.association else None},
         "networks": [{"network": n.organisation.name, "source": n.source, "created_at": _plain(n.created_at)}
                      for n in networks],
         "submissions": [_submission(s) for s in _member_submissions(mid)],
@@ -144,11 +141,6 @@ def export_member(member: Member, user: User | None, now: datetime, **via: Any) 
 
 # -- anonymizing (shared by erasure and purge) --------------------------------------------------------
 
-def _is_personal(q: Question) -> bool:
-    """Free text can say anything about anyone; prefilled answers are registry details, not opinions."""
-    return q.type in ("text", "long_text") or q.prefill is not None
-
-
 def _anonymize(sub: Submission, counts: Counter) -> None:
     """Keep a submitted sheet's choices for statistics with nothing that leads back to a person.
 
@@ -162,7 +154,7 @@ def _anonymize(sub: Submission, counts: Counter) -> None:
         db.session.delete(sub)
         counts["drafts_deleted"] += 1
         return
-    for answer in [a for a in sub.answers if _is_personal(a.question)]:
+    for answer in [a for a in sub.answers if traces.is_personal(a.question)]:
         sub.answers.remove(answer)
         counts["answers_deleted"] += 1
     sub.member = None
@@ -200,6 +192,7 @@ def erase_member(member: Member, user: User | None, **via: Any) -> dict[str, int
     party's register, which still lists the person, would bring the erased data straight back.
     """
     mid, association_id = member.id, member.association_id
+    person = Person.of(member)
     key = erasure_key(member.member_number)
     if not db.session.scalar(sa.select(ErasedMember.id).where(ErasedMember.number_hash == key)):
         db.session.add(ErasedMember(number_hash=key))
@@ -213,8 +206,7 @@ def erase_member(member: Member, user: User | None, **via: Any) -> dict[str, int
     counts["assignments_deleted"] = _delete(Assignment, Assignment.member_id == mid)
     counts["match_rules_deleted"] = _delete(MatchRule, MatchRule.member_id == mid)
     db.session.execute(sa.update(Profile).where(Profile.member_id == mid).values(member_id=None))
-    counts["signatures_cleared"] = _clear_unlinked_signatures(member)
-    counts["import_report_rows_removed"] = _scrub_import_reports(member)
+    counts.update(traces.scrub(person, mid))
     db.session.delete(member)
     db.session.flush()
     result = {k: int(v) for k, v in sorted(counts.items())}
@@ -222,34 +214,19 @@ def erase_member(member: Member, user: User | None, **via: Any) -> dict[str, int
     return result
 
 
-def _clear_unlinked_signatures(member: Member) -> int:
-    """Open-link sheets not tied to anyone (ambiguous, unmatched) that carry this member's phone or email.
+def clear_freed_space() -> bool:
+    """After an erasure is committed: on SQLite, move the WAL into the database file and empty it.
 
-    Only the matching contact field is cleared: the sheet may be someone else's who shares the number.
+    With secure_delete on (survey/__init__.py) SQLite zeroes deleted rows in the pages it writes, but the
+    old pages stay in the write-ahead log until a checkpoint copies the new ones over them. Returns False
+    when readers kept the checkpoint from finishing (the next automatic checkpoint completes it). On
+    PostgreSQL there is nothing to do here: see docs/privacy.md for what stays in its files.
     """
-    cleared = 0
-    for column, value in ((Submission.signed_phone, member.phone), (Submission.signed_email, member.email)):
-        if value:
-            cleared += db.session.execute(
-                sa.update(Submission).where(Submission.member_id.is_(None), column == value)
-                .values({column.key: None})).rowcount
-    return cleared
-
-
-def _scrub_import_reports(member: Member) -> int:
-    """Registry import problem reports are CSV text that may quote the member's row: drop those rows."""
-    needles = {v.strip().lower() for v in (member.member_number, member.email, member.phone) if v}
-    removed = 0
-    for report in db.session.scalars(sa.select(MemberImport).where(MemberImport.report_csv != "")):
-        rows = list(csv.reader(io.StringIO(report.report_csv)))
-        kept = [r for r in rows if not any(c.strip().lower() in needles
-                                           or (member.phone and normalize_phone(c) == member.phone)
-                                           for c in r if c.strip())]
-        if len(kept) != len(rows):
-            out = io.StringIO()
-            csv.writer(out, lineterminator="\n").writerows(kept)
-            report.report_csv, removed = out.getvalue(), removed + len(rows) - len(kept)
-    return removed
+    if db.engine.dialect.name != "sqlite":
+        return True
+    with db.engine.connect() as conn:
+        busy, _log, _done = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    return busy == 0
 
 
 # -- retention ------------------------------------------------------------------------------------------

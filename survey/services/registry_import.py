@@ -32,6 +32,9 @@ ID_CHUNK = 1000  # ids per IN (...): well inside SQLite's and PostgreSQL's param
 COMPARED = ("first_name", "last_name", "phone", "email", "address", "postcode", "city", "municipality",
             "joined_on", "birth_year", "association_id")
 REPORT_COLUMNS = ("rad", "kolumn", "värde", "meddelande", "följd")
+# A report quotes the start of a bad value, enough to find it in the file: a cell can be megabytes (a
+# document pasted in), and the report is stored, shown and read back by every erasure.
+REPORT_VALUE_LIMIT = 200
 
 
 @dataclass
@@ -74,8 +77,13 @@ def report_frame(notes: list[Note], refused: bool = False) -> pd.DataFrame:
             return _("hela filen avvisades") if refused else _("raden hoppades över")
         return _("raden importerades") if note.row and note.row > 1 else ""
 
-    rows = [(n.row or "", n.column, n.value, n.message, outcome(n)) for n in notes]
+    rows = [(n.row or "", excerpt(n.column), excerpt(n.value), n.message, outcome(n)) for n in notes]
     return pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
+
+
+def excerpt(value: str) -> str:
+    """A value (or a header) as the report quotes it: at most REPORT_VALUE_LIMIT characters."""
+    return value if len(value) <= REPORT_VALUE_LIMIT else value[: REPORT_VALUE_LIMIT - 1] + "…"
 
 
 def report_csv(notes: list[Note], refused: bool = False) -> str:

@@ -28,7 +28,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from survey import access
 from survey.extensions import csrf, db
-from survey.models import Member, Organisation, OrganisationKind, Survey, User, utcnow
+from survey.models import Organisation, OrganisationKind, Survey, User, utcnow
 from survey.services import audit, invitations, mailer, reports, surveys
 from survey.services.contacts import format_phone
 from survey.views import translate
@@ -307,11 +307,11 @@ def _qr_file(slug: str, kind: str, mimetype: str) -> Response:
 @bp.route("/u/<token>", methods=["GET", "POST"])
 @csrf.exempt  # mail clients' one-click POST (RFC 8058) carries no CSRF token; the signed token is the proof
 def unsubscribe(token: str):
-    member_id = invitations.member_id_from_token(token)
-    if member_id is None or db.session.get(Member, member_id) is None:  # tampered, or erased since
+    member = invitations.member_from_token(token)
+    if member is None:  # tampered, or erased since
         abort(404)
     if request.method == "POST":  # never on GET: mail scanners open every link in a message
-        invitations.unsubscribe(member_id)
+        invitations.unsubscribe(member)
         db.session.commit()
         return render_template("survey/unsubscribe_done.html")
     return render_template("survey/unsubscribe.html", token=token)

@@ -67,6 +67,7 @@ def erase_member(member_id: int):
         if form.member_number.data.strip() == member.member_number:
             counts = privacy.erase_member(member, current_user)
             db.session.commit()
+            privacy.clear_freed_space()
             kept = counts.get("submissions_anonymized", 0)
             flash(ngettext("Medlemmen är raderad. %(num)d inskickat svar finns kvar utan namn, för "
                            "statistiken.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import pytest
 from flask_babel import force_locale
@@ -107,12 +108,12 @@ def test_member_feed_has_only_accepted_shifts_and_nobody_else(client, district, 
     ):
         db.session.add(Assignment(shift_id=shift.id, member_id=member.id, status=status))
     db.session.commit()
-    url = ics.member_feed_url(anna.id)
+    url = ics.member_feed_url(anna)
     found = events(client, url)
     assert list(found) == [f"shift-{stall[0].id}@kraftkartan"]
     body = client.get(url.removeprefix("http://kk.test")).text
     assert "Bertil" not in body and "Lind" not in body and "Anna" not in body
-    assert events(client, ics.member_feed_url(make_member("Cecilia").id)) == {}
+    assert events(client, ics.member_feed_url(make_member("Cecilia"))) == {}
 
 
 def test_tampered_or_misused_tokens_are_404(client, district):
@@ -127,9 +128,22 @@ def test_tampered_or_misused_tokens_are_404(client, district):
     member_token = ics.token("member", timra.id)  # a member token is not an association token
     assert client.get(f"/ics/association/{member_token}.ics").status_code == 404
     assert client.get(f"/ics/association/{ics.token('association', 9999)}.ics").status_code == 404
-    assert client.get(f"/ics/member/{ics.token('member', 9999)}.ics").status_code == 404
+    assert client.get(f"/ics/member/{ics.token('member', [9999, 'x'])}.ics").status_code == 404
     assert client.get(f"/ics/district/{ics.token('district', 'x')}.ics").status_code == 404
     assert client.get("/ics/district/garbage.ics").status_code == 404
+
+
+def test_a_member_feed_is_bound_to_the_member_not_the_id(client, district, make_member):
+    """The token signs the member's link secret with the id: one made from the id alone (as before link
+    secrets), or for someone else under the same id, opens nothing."""
+    anna = make_member("Anna", "Ek")
+    assert client.get(urlsplit(ics.member_feed_url(anna)).path).status_code == 200
+    assert client.get(f"/ics/member/{ics.token('member', anna.id)}.ics").status_code == 404
+    assert client.get(f"/ics/member/{ics.token('member', [anna.id, 'guess'])}.ics").status_code == 404
+    old = urlsplit(ics.member_feed_url(anna)).path
+    anna.link_secret = "rotated"
+    db.session.commit()
+    assert client.get(old).status_code == 404
 
 
 def test_routes_match_the_addresses(app):

@@ -32,9 +32,49 @@ ROOT = Path(__file__).resolve().parents[2]
     ('"GET /o/valkampanj-2030 HTTP/1.1" 200 -', '"GET /o/valkampanj-2030 HTTP/1.1" 200 -'),  # public slug
     ('"GET /static/kk.css HTTP/1.1" 304 -', '"GET /static/kk.css HTTP/1.1" 304 -'),
     ("Is the mail server up? Retrying", "Is the mail server up? Retrying"),
+    ('"GET /ics/member/MQ.Z9zm-_x.ics HTTP/1.1" 200 -', '"GET /ics/member/<redacted>.ics HTTP/1.1" 200 -'),
+    ("GET /ics/district/ImQi.icsAb.ics?x=1", "GET /ics/district/<redacted>.ics"),  # ".ics" inside the token
+    ("feed: http://kk.test/ics/association/Mw.sig", "feed: http://kk.test/ics/association/<redacted>"),
 ])
 def test_redact(line, expected):
     assert logs.redact(line) == expected
+
+
+# URL arguments that are not secrets; any other (non-integer) argument is taken to be a bearer token.
+PUBLIC_ARGUMENTS = {"slug": "valkampanj-2030", "section_key": "about_you", "fmt": "csv", "scope": "timra",
+                    "filename": "kk.css"}
+SECRET = "MQ.ics-Z9zm_aB.x"  # shaped like an itsdangerous token: dots, dashes, underscores, even "ics"
+
+
+def token_urls(app) -> dict[str, str]:
+    """endpoint -> a URL with SECRET in each secret argument, for every route of the app that has one."""
+    adapter = app.url_map.bind("kk.test")
+    found = {}
+    for rule in app.url_map.iter_rules():
+        secret = {name for name in rule.arguments if name not in PUBLIC_ARGUMENTS
+                  and type(rule._converters[name]).__name__ != "IntegerConverter"}
+        if secret:
+            values = {name: SECRET if name in secret else PUBLIC_ARGUMENTS.get(name, 7)
+                      for name in rule.arguments}
+            found[rule.endpoint] = adapter.build(rule.endpoint, values, method=sorted(rule.methods)[0])
+    return found
+
+
+def test_every_route_with_a_token_is_redacted(instance_dir):
+    """From the app's URL map: a new route with a token in its path fails here until logs.py covers it."""
+    from survey import create_app
+
+    urls = token_urls(create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}))
+    assert {"respond.start", "respond.page", "invitations.unsubscribe", "member_tasks.show", "ics.member",
+            "ics.association", "ics.district"} <= set(urls)
+    for endpoint, url in urls.items():
+        for line in (f'127.0.0.1 - - [01/Aug/2030 10:00:00] "GET {url}?lang=en HTTP/1.1" 200 -',
+                     f"Exception on {url} [POST]", f"link: http://kk.test{url}"):
+            cleaned = logs.redact(line)
+            assert SECRET not in cleaned and "ics-Z9zm" not in cleaned, (endpoint, cleaned)
+            assert logs.REDACTED in cleaned, (endpoint, cleaned)
+        public = [v for k, v in PUBLIC_ARGUMENTS.items() if f"/{v}" in url]
+        assert all(v in logs.redact(url) for v in public), url  # only the token goes
 
 
 def _get(url: str) -> int:
@@ -67,10 +107,13 @@ def test_the_access_log_of_a_real_server_has_no_tokens(sqlite_app, personal_link
         assert _get(f"{server.url}/s/{token}?lang=en") == 200
         assert _get(f"{server.url}/s/{token}/p/about_you?email=someone%40example.se") == 200
         assert _get(f"{server.url}/t/secret-task-token") == 404
+        assert _get(f"{server.url}/ics/member/MQ.secret-feed-token.ics") == 404
     lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
     assert sum("/s/<redacted>" in line for line in lines) == 2
     assert any("/t/<redacted>" in line for line in lines)
+    assert any("/ics/member/<redacted>.ics" in line for line in lines)
     assert token not in caplog.text and "secret-task-token" not in caplog.text
+    assert "secret-feed-token" not in caplog.text
     assert "lang=en" not in caplog.text and "example.se" not in caplog.text
 
 

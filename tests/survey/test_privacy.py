@@ -19,6 +19,7 @@ from survey.models import (
     Assignment,
     AuditEvent,
     MatchRule,
+    MatchRun,
     Member,
     MemberImport,
     NetworkMembership,
@@ -207,6 +208,123 @@ def test_erasure_leaves_no_trace_but_keeps_anonymous_statistics(zlatana, client)
     assert event.target == f"member:{member.id}" and event.detail["submissions_anonymized"] == 2
 
 
+# Her phone number as people write it; the scan below also compares the digits of every value.
+PHONE_FORMATS = ["+46701239876", "070-123 98 76", "0701239876", "070 123 98 76", "+46 70 123 98 76",
+                 "0046701239876", "070-1239876"]
+DISTINCT = ["Zlatana", "Quxberg", PERSON["email"], PERSON["address"], PERSON["member_number"], *PHONE_FORMATS]
+
+
+def scan(needles: list[str] = DISTINCT, digits: str = "701239876") -> set[tuple[str, str]]:
+    """(table, column) for every value anywhere in the database whose text holds a needle (any case), or
+    whose digits hold hers: every table, every column, every row, whatever its type, read back as Python."""
+    found = set()
+    folded = [n.casefold() for n in needles]
+    for table in db.metadata.sorted_tables:
+        for row in db.session.execute(sa.select(table)).mappings():
+            for column, value in row.items():
+                text = str(value).casefold()
+                if any(n in text for n in folded) or digits in "".join(c for c in text if c.isdigit()):
+                    found.add((table.name, column))
+    return found
+
+
+@pytest.fixture
+def more_traces(zlatana, make_member):
+    """Copies of her details that no foreign key leads to: other people's sheets, notes, logs."""
+    member, _personal, _open, survey = zlatana
+    bertil = make_member("Bertil", "Ek", phone="+46701112233", email="bertil@example.se")
+    questions = {q.key: q for q in survey.questions()}
+    # Her partner answered through the open link with the shared phone and her email: ambiguous.
+    shared = Submission(survey=survey, respondent_key="l:9998", registry_match=RegistryMatch.AMBIGUOUS,
+                        needs_review=True, status=SubmissionStatus.SUBMITTED, signed_name="Bertil Ek",
+                        signed_phone=PERSON["phone"], signed_email=PERSON["email"])
+    shared.answers = [Answer(question=questions["first_name"], value="Zlatana"),
+                      Answer(question=questions["email"], value=PERSON["email"].upper()),
+                      Answer(question=questions["phone"], value="070 123 98 76"),
+                      Answer(question=questions["anything_else"], value="Vi delar telefon."),
+                      Answer(question=questions["consent"], value=True)]
+    # Someone else names her in free text, and an old sheet was signed with her name only.
+    sheet = answer_survey(survey, bertil, random.Random(5), utcnow())
+    sheet.answers.append(Answer(question=questions["anything_else"],
+                                value="Fråga quxberg, zlatana (+46 70 123 98 76), hon bor på Kvistgatan 7."))
+    named = Submission(survey=survey, respondent_key="l:9997", registry_match=RegistryMatch.UNMATCHED,
+                       needs_review=True, signed_name="Zlatana Quxberg")
+    task = Task(title="Dörrknackning med Zlatana Quxberg", kind=TaskKind.CANVASSING,
+                notes="Nyckeln: ring 0701239876 eller mejla zlatana.q@example.se")
+    shift = Shift(task=task, start_local=datetime(2030, 8, 11, 10), end_local=datetime(2030, 8, 11, 12))
+    db.session.add_all([shared, named, task, shift])
+    db.session.flush()
+    db.session.add_all([
+        OutgoingMessage(survey_id=survey.id, member_id=bertil.id, kind="invitation", round="1",
+                        error=f"550 forwarded to {PERSON['email']} refused"),
+        AuditEvent(action="import", target="members", detail={"file": "Zlatana Quxberg 0701239876.csv",
+                                                              "rows": 1}),
+        MatchRun(stats={"dropped_pins": [{"shift": shift.id, "member": member.id, "why": "busy"},
+                                         {"shift": shift.id, "member": bertil.id, "why": "busy"}]}),
+    ])
+    db.session.commit()
+    return member, bertil, shared, sheet
+
+
+def test_erasure_leaves_her_nowhere_in_the_database(more_traces):
+    member, bertil, shared, sheet = more_traces
+    before = scan()
+    assert {t for t, _c in before} >= {"members", "answers", "submissions", "outgoing_messages",
+                                       "member_imports", "tasks", "audit_events"}
+    counts = privacy.erase_member(member, None)
+    db.session.commit()
+    db.session.expire_all()
+
+    assert scan() == set()
+    assert counts["answers_scrubbed"] == 4 and counts["signatures_cleared"] >= 3
+    # What belongs to others stays: his signature, his own answers, the rest of his sentence.
+    shared = db.session.get(Submission, shared.id)
+    assert shared.signed_name == "Bertil Ek" and shared.signed_phone is shared.signed_email is None
+    assert {a.question.key for a in shared.answers} == {"anything_else", "consent"}
+    notes = {a.question.key: a.value for a in db.session.get(Submission, sheet.id).answers}
+    assert notes["anything_else"] == "Fråga [raderad] ([raderad]), hon bor på [raderad]."
+    assert notes["first_name"] == "Bertil" and notes["email"] == "bertil@example.se"
+    named = db.session.scalar(sa.select(Submission).where(Submission.respondent_key == "l:9997"))
+    assert named.signed_name is None and named.registry_match is RegistryMatch.ANONYMOUS
+    assert not named.needs_review
+    task = db.session.scalar(sa.select(Task).where(Task.kind == TaskKind.CANVASSING))
+    assert task.title == "Dörrknackning med [raderad]"
+    assert task.notes == "Nyckeln: ring [raderad] eller mejla [raderad]"
+    run = db.session.scalar(sa.select(MatchRun))
+    assert [p["member"] for p in run.stats["dropped_pins"]] == [bertil.id]
+    assert db.session.get(Member, bertil.id).first_name == "Bertil"
+
+
+def test_the_sqlite_file_forgets_her_too(sqlite_app, load_survey, make_member):
+    """Deleted rows stay readable in a database file's free space unless secure_delete zeroes them, and
+    old pages stay in the write-ahead log until a checkpoint: neither may keep her details."""
+    from pathlib import Path
+
+    survey = load_survey()
+    member = make_member(**PERSON)
+    sheet = answer_survey(survey, member, random.Random(3), utcnow())  # prefilled: name, phone, email
+    note = next(q for q in survey.questions() if q.key == "anything_else")
+    sheet.answers.append(Answer(question=note, value=f"Skriv till {PERSON['email']}"))
+    # Enough other members that the tables and the email index span many pages.
+    db.session.execute(sa.insert(Member), [
+        {"member_number": f"N{i}", "first_name": "Anna", "last_name": f"Berg{i}", "phone": f"+4670{i:07d}",
+         "email": f"anna{i}@example.se", "address": f"Storgatan {i}"} for i in range(3000)])
+    db.session.commit()
+    path = Path(db.engine.url.database)
+
+    def file_bytes() -> bytes:
+        return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+
+    needles = [PERSON["email"].encode(), PERSON["phone"].encode(), b"Quxberg"]
+    assert all(n in file_bytes() for n in needles)
+    privacy.erase_member(member, None)
+    db.session.commit()
+    assert privacy.clear_freed_space()
+    db.session.remove()
+    assert not any(n in file_bytes() for n in needles)
+    assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
+
+
 def test_cli_erase_asks_unless_yes(runner, zlatana):
     member, *_ = zlatana
     refused = runner.invoke(args=["privacy", "erase", PERSON["member_number"]], input="n\n")
@@ -365,3 +483,73 @@ def test_audit_log_filters_pages_and_downloads_safely(client, login_as, make_use
     logged = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.target == "audit_log")).one()
     assert logged.user_id == admin.id and logged.rows == 2
     assert logged.detail == {"filters": {"user": "org@example.org"}}
+
+
+def test_erasure_survives_an_import_that_stored_a_huge_cell(client, login_as, make_member):
+    """A registry file with a 200 KB cell (an address pasted into, or a whole document): the import reports
+    the value, and erasure later reads that report back."""
+    from tests.survey.test_members_views import _upload
+
+    member_id = make_member(**PERSON).id
+    login_as("admin")
+    huge = "Storgatan " + "x" * 200_000
+    data = (f"Medlemsnr;Förnamn;Efternamn;Adress;E-post\n"
+            f"{PERSON['member_number']};Zlatana;Quxberg;{huge};{PERSON['email']}\n"
+            f"KK2;Bo;Ek;{huge};\n").encode()
+    assert _upload(client, data, "medlemmar.csv").status_code == 200
+    stored = db.session.scalar(sa.select(MemberImport.report_csv))
+    assert stored and len(stored) < 10_000  # the report quotes a bounded excerpt, not the cell
+    url = f"/admin/privacy/members/{member_id}/erase"
+    r = client.post(url, data={"member_number": PERSON["member_number"]})
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Member, member_id) is None
+    assert PERSON["email"] not in db.session.scalar(sa.select(MemberImport.report_csv))
+
+
+def test_erasure_reads_old_reports_with_huge_cells(app, make_member):
+    """Reports stored before values were cut short can hold cells beyond the csv module's 128 KB limit."""
+    member = make_member(**PERSON)
+    huge = "x" * 200_000
+    db.session.add(MemberImport(filename="old.csv", report_csv=(
+        f"rad,kolumn,värde\n2,Adress,{huge}\n3,E-post,{PERSON['email']}\n4,Mobil,{huge}\n")))
+    db.session.commit()
+    assert privacy.erase_member(member, None)["import_report_rows_removed"] == 1
+    db.session.commit()
+    report = db.session.scalar(sa.select(MemberImport.report_csv))
+    assert PERSON["email"] not in report and report.count(huge) == 2
+
+
+# -- signed links after erasure --------------------------------------------------------------------------
+
+def test_an_erased_members_links_stay_dead_when_the_next_member_arrives(client, make_member):
+    """Unsubscribe links and calendar feeds are signed, not stored. SQLite gave an erased member's id, the
+    highest, to the next member imported, and a link that signed only the id opened that member's."""
+    from urllib.parse import urlsplit
+
+    from outreach import ics
+    from survey.services import invitations
+    from survey.services.registry_import import import_registry
+
+    make_member("Bo", "Ek")
+    member = make_member(**PERSON)  # the highest id
+    old_id = member.id
+    old = [invitations.unsubscribe_url("", member), urlsplit(ics.member_feed_url(member)).path]
+    assert [client.get(url).status_code for url in old] == [200, 200]
+    privacy.erase_member(member, None)
+    db.session.commit()
+    assert [client.get(url).status_code for url in old] == [404, 404]
+
+    import_registry(b"Medlemsnummer;F\xc3\xb6rnamn;Efternamn\nKK90001;Ny;Medlem\n", "register.csv")
+    db.session.commit()
+    newcomer = privacy.member_by_number("KK90001")
+    assert newcomer.id > old_id  # ids are never handed out again
+    assert [client.get(url).status_code for url in old] == [404, 404]
+    new = [invitations.unsubscribe_url("", newcomer), urlsplit(ics.member_feed_url(newcomer)).path]
+    assert [client.get(url).status_code for url in new] == [200, 200]
+
+    # Even a member given the very same id (a restored dump, a hand-made row) is not opened by old links.
+    privacy.erase_member(newcomer, None)
+    db.session.add(Member(id=old_id, member_number="KK90002", first_name="Samma", last_name="Id"))
+    db.session.commit()
+    assert [client.get(url).status_code for url in old] == [404, 404]
