@@ -22,7 +22,7 @@ from survey.services import audit, duplicates
 from survey.services.contacts import format_phone
 from survey.services.registry_import import import_registry
 from survey.services.registry_read import RegistryFileError, _, parse_mapping
-from survey.services.reports import defuse
+from survey.tabular import csv_text
 
 LIST_COLUMNS = [
     "member_number",
@@ -199,7 +199,7 @@ def list_command(association: str | None, status: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    click.echo(defuse(pd.DataFrame(rows, columns=LIST_COLUMNS)).to_csv(index=False), nl=False)
+    click.echo(csv_text(pd.DataFrame(rows, columns=LIST_COLUMNS)), nl=False)
 
 
 @members_group.command("duplicates")

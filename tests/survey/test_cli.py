@@ -76,6 +76,19 @@ def test_links_prints_csv_with_working_personal_links(runner, load_survey, make_
     assert runner.invoke(args=["survey", "links", "--association", "Nowhere"]).exit_code != 0
 
 
+def test_links_csv_is_formula_safe(runner, load_survey, make_member):
+    load_survey()
+    make_member(first_name='=HYPERLINK("http://evil.example","Klicka")', last_name="Berg")
+    make_member(first_name="@Bo", last_name="Ek")
+    make_member(first_name="Cy", last_name="-Dahl")
+    result = runner.invoke(args=["survey", "links"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    names = [r["name"] for r in rows]
+    assert names == ["'=HYPERLINK(\"http://evil.example\",\"Klicka\") Berg", "'@Bo Ek", "Cy -Dahl"]
+    assert all(r["url"].startswith("http://kk.test/s/") for r in rows)
+
+
 def test_users_add(runner):
     result = runner.invoke(args=["users", "add", "Board@Example.org", "--admin", "--password-stdin"],
                            input="a long enough secret\n")
