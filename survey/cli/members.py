@@ -22,7 +22,7 @@ from survey.services import audit, duplicates
 from survey.services.contacts import format_phone
 from survey.services.registry_import import import_registry
 from survey.services.registry_read import RegistryFileError, _, parse_mapping
-from survey.tabular import csv_text
+from survey.tabular import csv_text, shorten
 
 LIST_COLUMNS = [
     "member_number",
@@ -135,7 +135,8 @@ def import_command(
     prefix = _("Provkörning, inget sparades: ") if dry_run else ""
     click.echo(prefix + result.summary())
     if result.unknown_columns:
-        click.echo(_("Okända kolumner ignorerades: %(cols)s", cols=", ".join(result.unknown_columns)))
+        cols = shorten(", ".join(result.unknown_columns), 300)
+        click.echo(_("Okända kolumner ignorerades: %(cols)s", cols=cols))
     if result.refused:
         raise click.ClickException(
             _(
