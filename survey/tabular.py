@@ -122,6 +122,8 @@ def decode_text(data: bytes, fallback: str | None = None) -> tuple[str, str]:
     try:
         text = data.decode(codec or "utf-8")
     except UnicodeDecodeError as exc:
+        if not codec and b"\x00" in data:  # a binary file, or UTF-32 without a BOM: say so, not "encoding"
+            raise NotText("nul", f"at byte {data.index(0)}") from exc
         if codec or not fallback:
             raise NotText("encoding", f"{exc.reason} at byte {exc.start}") from exc
         try:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from survey import surveyspec, tabular
+from survey import specparse, surveyspec, tabular
 from survey.extensions import db
 from survey.models import Member, Organisation, Survey, utcnow
 from survey.services import links, surveys
@@ -26,10 +26,10 @@ def survey_group() -> None:
 @with_appcontext
 def import_command(file: Path) -> None:
     """Validate FILE and load it. A bad file changes nothing and exits non-zero."""
+    with file.open("rb") as f:  # one byte more than allowed is enough to refuse it: never read it all
+        data = f.read(specparse.MAX_FILE_BYTES + 1)
     try:
-        spec = surveyspec.load_spec(file.read_text(encoding="utf-8"), str(file))
-    except UnicodeDecodeError as exc:
-        raise click.ClickException(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        spec = surveyspec.load_spec(data, str(file))
     except surveyspec.SpecError as exc:
         raise click.ClickException(str(exc)) from exc
     try:
