@@ -53,7 +53,7 @@ def build_form(section: Section, questions: list[Question], lang: str, formdata=
             continue
         if q.type == "skill":
             for i, _opt in enumerate(q.options):
-                attrs[skill_field_name(q, i)] = RadioField(choices=SKILL_LEVELS, validators=[Optional()])
+                attrs[skill_field_name(q, i)] = _radio(SKILL_LEVELS)
         else:
             attrs[q.key] = _field_for(q, lang)
         attrs["questions"][q.key] = q
@@ -73,22 +73,40 @@ def _field_for(q: Question, lang: str) -> Field:
         hi = q.max_value if q.max_value is not None else 10**9
         return IntegerField(validators=[Optional(), NumberRange(lo, hi, message=_range_message(lo, hi))])
     if q.type == "yes_no":
-        return RadioField(choices=YES_NO, validators=[Optional()])
+        return _radio(YES_NO)
     choices = [o.key for o in q.options]
     if q.type == "single_choice":
-        return RadioField(choices=choices, validators=[Optional()])
+        return _radio(choices)
     if q.type == "multiple_choice":
-        return SelectMultipleField(choices=choices, validators=[Optional()])
+        return _checkboxes(choices)
     if q.type == "availability":
-        cells = sorted(availability.valid_cells(availability.calendar_from_dict(q.calendar)))
-        return SelectMultipleField(choices=cells, validators=[Optional()])
+        return _checkboxes(sorted(availability.valid_cells(availability.calendar_from_dict(q.calendar))))
     if q.type == "consent":
         return BooleanField()
     raise ValueError(f"unknown question type {q.type!r}")
 
 
+def _radio(choices: list[str]) -> RadioField:
+    return RadioField(choices=choices, validators=[Optional()], filters=[_blank_to_none])
+
+
+def _checkboxes(choices: list[str]) -> SelectMultipleField:
+    # No Optional(): it stops the chain on a blank first value and so clears the "not an option" error
+    # for the values after it. Blank values are what no browser sends; they are dropped, the rest checked.
+    return SelectMultipleField(choices=choices, filters=[_drop_blank])
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def _blank_to_none(value):
+    """A blank choice is no choice (Optional() then skips the field), never an answer " " or a level."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _drop_blank(values):
+    return [v for v in values if not isinstance(v, str) or v.strip()] if values else values
 
 
 def _range_message(lo: int, hi: int):

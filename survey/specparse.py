@@ -2,6 +2,11 @@
 
 Every problem is collected with its path (``sections[2].items[0].options[3].key``) and
 raised together as one SpecError.
+
+A survey file is small and hand-written, so anything a hostile or broken file could use to exhaust
+memory or the stack is refused with one line before any of it is built: more than MAX_FILE_BYTES, NUL
+bytes, YAML anchors and aliases (the "billion laughs" expand a few lines into gigabytes), nesting
+deeper than MAX_DEPTH. Values are quoted in messages through ``_show``, cut to a readable length.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import yaml
+
+from survey.tabular import NotText, decode_text, shorten
 
 from .surveyspec import (
     CHOICE_TYPES,
@@ -42,6 +49,8 @@ from .surveyspec import (
 
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 MAX_TEXT_LENGTH = 20000
+MAX_FILE_BYTES = 1_000_000  # the default survey is 16 kB
+MAX_DEPTH = 32  # the default survey nests 10 levels deep (sections[].items[].calendar.slots[].days[])
 
 SURVEY_FIELDS = ("format", "slug", "version", "title", "intro", "privacy_notice", "opens_at",
                  "closes_at", "signature", "sections")
@@ -65,7 +74,28 @@ TIME_RE = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 class _Loader(yaml.SafeLoader):
     """Safe loader without YAML 1.1 surprises: only true/false are booleans (so `en: No` stays
     text), only plain decimals are integers (so 17:00 is not 1020), dates stay strings (checked
-    with a path by the parser), duplicate keys are errors."""
+    with a path by the parser), duplicate keys are errors. No anchors or aliases, and at most
+    MAX_DEPTH levels: the composer recurses once per level, so a deep file would otherwise end
+    in RecursionError."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not allowed in survey files",
+                event.start_mark)
+        if self.depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def construct_mapping(self, node, deep=False):
         seen = set()
@@ -73,7 +103,7 @@ class _Loader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=deep)
             if isinstance(key, str | int | bool | date) and key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+                    None, None, f"duplicate key {_show(key)}", key_node.start_mark)
             seen.add(key) if isinstance(key, str | int | bool | date) else None
         return super().construct_mapping(node, deep)
 
@@ -88,7 +118,30 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[
                               list("-+0123456789"))
 
 
-def parse_yaml(text: str, filename: str) -> object:
+def _show(value: object) -> str:
+    """A value from the file as a message quotes it: repr(), cut to a readable length."""
+    return shorten(repr(value), 80)
+
+
+def decode(data: bytes, filename: str) -> str:
+    """A survey file's text: UTF-8, or UTF-16 or UTF-32 with a BOM, or UTF-16 without one."""
+    try:
+        return decode_text(data)[0]
+    except NotText as exc:
+        if exc.reason == "nul":
+            raise SpecError(filename, [("", "contains NUL bytes (binary file?)")]) from None
+        raise SpecError(filename, [("", f"not UTF-8 text ({exc.detail})")]) from None
+
+
+def parse_yaml(text: str | bytes, filename: str) -> object:
+    """The file's YAML as plain data (bytes are decoded first); raises SpecError with one line."""
+    if len(text) > MAX_FILE_BYTES:
+        size = f"larger than {MAX_FILE_BYTES // 1_000_000} MB; a survey file is a few dozen kB"
+        raise SpecError(filename, [("", size)])
+    if isinstance(text, bytes):
+        text = decode(text, filename)
+    elif "\x00" in text:
+        raise SpecError(filename, [("", "contains NUL bytes (binary file?)")])
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
@@ -107,7 +160,7 @@ def parse_yaml(text: str, filename: str) -> object:
 
 def _suggest(name: object, allowed: tuple[str, ...] | list[str]) -> str:
     close = difflib.get_close_matches(str(name), list(allowed), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return f" (did you mean {_show(close[0])}?)" if close else ""
 
 
 def _join(path: str, name: str | int) -> str:
@@ -132,10 +185,10 @@ class _Parser:
             if k in allowed:
                 continue
             if k in not_here:
-                self.err(_join(path, str(k)), f"field {k!r} is not allowed on {what}; "
+                self.err(_join(path, str(k)), f"field {_show(k)} is not allowed on {what}; "
                                               f"allowed fields: {', '.join(allowed)}")
             else:
-                self.err(_join(path, str(k)), f"unknown field {k!r}{_suggest(k, allowed)}; "
+                self.err(_join(path, str(k)), f"unknown field {_show(k)}{_suggest(k, allowed)}; "
                                               f"allowed fields: {', '.join(allowed)}")
         for k in required:
             if k not in v:
@@ -156,9 +209,9 @@ class _Parser:
         out = {}
         for lang, s in v.items():
             if lang not in LANGUAGES:
-                self.err(_join(path, str(lang)), f"unknown language {lang!r}; allowed: sv, en")
+                self.err(_join(path, str(lang)), f"unknown language {_show(lang)}; allowed: sv, en")
             elif not isinstance(s, str):
-                self.err(_join(path, lang), f"expected text, got {s!r} (put numbers in quotes)")
+                self.err(_join(path, lang), f"expected text, got {_show(s)} (put numbers in quotes)")
             elif not s.strip():
                 self.err(_join(path, lang), "expected non-empty text")
             else:
@@ -169,7 +222,7 @@ class _Parser:
 
     def key(self, v, path, regex=KEY_RE, example="lowercase_with_underscores") -> str | None:
         if not isinstance(v, str) or not regex.fullmatch(v):
-            self.err(path, f"invalid key {v!r}: use {example}")
+            self.err(path, f"invalid key {_show(v)}: use {example}")
             return None
         return v
 
@@ -177,7 +230,7 @@ class _Parser:
         if v is None:
             return None
         if not isinstance(v, int) or isinstance(v, bool):
-            self.err(path, f"expected a whole number, got {v!r}")
+            self.err(path, f"expected a whole number, got {_show(v)}")
             return None
         if (lo is not None and v < lo) or (hi is not None and v > hi):
             rng = f"at least {lo}" if hi is None else f"between {lo} and {hi}"
@@ -187,7 +240,7 @@ class _Parser:
 
     def choice(self, v, path, allowed, what) -> str | None:
         if v not in allowed:
-            self.err(path, f"unknown {what} {v!r}{_suggest(v, allowed)}; allowed: {', '.join(allowed)}")
+            self.err(path, f"unknown {what} {_show(v)}{_suggest(v, allowed)}; allowed: {', '.join(allowed)}")
             return None
         return v
 
@@ -199,7 +252,7 @@ class _Parser:
                 return date.fromisoformat(v)
         except ValueError:
             pass
-        self.err(path, f"expected a date like 2030-09-08, got {v!r}")
+        self.err(path, f"expected a date like 2030-09-08, got {_show(v)}")
         return None
 
     def moment(self, v, path) -> datetime | None:
@@ -211,7 +264,7 @@ class _Parser:
             if not isinstance(v, datetime):
                 raise ValueError
         except ValueError:
-            self.err(path, f"expected a date and time like 2030-08-01T08:00:00+02:00, got {v!r}")
+            self.err(path, f"expected a date and time like 2030-08-01T08:00:00+02:00, got {_show(v)}")
             return None
         return v if v.tzinfo else v.replace(tzinfo=LOCAL_TZ)
 
@@ -222,10 +275,11 @@ class _Parser:
             return None
         fmt = d.get("format", FORMAT)
         if fmt != FORMAT:
-            self.err("format", f"unsupported format {fmt!r}; expected {FORMAT!r}")
+            self.err("format", f"unsupported format {_show(fmt)}; expected {_show(FORMAT)}")
         slug = d.get("slug")
         if "slug" in d and not (isinstance(slug, str) and SLUG_RE.fullmatch(slug)):
-            self.err("slug", f"invalid slug {slug!r}: 2-63 characters a-z, 0-9 and -, not starting with -")
+            self.err("slug", f"invalid slug {_show(slug)}: "
+                             "2-63 characters a-z, 0-9 and -, not starting with -")
         version = self.integer(d.get("version"), "version", 1)
         opens = self.moment(d.get("opens_at"), "opens_at")
         closes = self.moment(d.get("closes_at"), "closes_at")
@@ -292,7 +346,7 @@ class _Parser:
             return it
         req = d.get("required", False)
         if not isinstance(req, bool):
-            self.err(p("required"), f"expected true or false, got {req!r}")
+            self.err(p("required"), f"expected true or false, got {_show(req)}")
         it.required = req is True
         if "options" in d:
             it.options = self.options(d["options"], p("options"), t)
@@ -330,7 +384,7 @@ class _Parser:
                 continue
             key = self.key(o.get("key"), _join(op, "key"), OPTION_KEY_RE, "lowercase_words or prefix:word")
             if key in seen:
-                self.err(_join(op, "key"), f"duplicate option key {key!r} in this question")
+                self.err(_join(op, "key"), f"duplicate option key {_show(key)} in this question")
             seen.add(key)
             out.append(OptionSpec(key, self.text(o.get("label"), _join(op, "label"))))
         return out
@@ -339,12 +393,12 @@ class _Parser:
         kind = self.choice(v, path, tuple(PROFILES), "profile")
         if kind and it.type not in PROFILES[kind]:
             fits = " or ".join(PROFILES[kind])
-            self.err(path, f"profile {kind!r} only fits {fits} questions, not {it.type}")
+            self.err(path, f"profile {_show(kind)} only fits {fits} questions, not {it.type}")
         elif kind == "max_tasks" and it.type == "single_choice":
             for i, o in enumerate(it.options):
                 if not TASKS_OPTION_RE.fullmatch(o.key or ""):
                     self.err(_join(path.rsplit(".", 1)[0], f"options[{i}].key"),
-                             f"profile 'max_tasks' needs option keys like tasks:3, got {o.key!r}")
+                             f"profile 'max_tasks' needs option keys like tasks:3, got {_show(o.key)}")
         return kind
 
     def calendar(self, d, path) -> CalendarSpec | None:
@@ -365,7 +419,7 @@ class _Parser:
                     continue
                 key = self.key(s.get("key"), _join(sp, "key"))
                 if key in seen:
-                    self.err(_join(sp, "key"), f"duplicate slot key {key!r}")
+                    self.err(_join(sp, "key"), f"duplicate slot key {_show(key)}")
                 seen.add(key)
                 days = s.get("days")
                 if not isinstance(days, list) or not days:
@@ -383,7 +437,7 @@ class _Parser:
     def clock(self, v, path) -> time | None:
         m = TIME_RE.fullmatch(v) if isinstance(v, str) else None
         if not m:
-            self.err(path, f"expected a time like 17:00, got {v!r}")
+            self.err(path, f"expected a time like 17:00, got {_show(v)}")
             return None
         return time(int(m.group(1)), int(m.group(2)))
 
@@ -408,20 +462,20 @@ class _Parser:
         for si, sec in enumerate(spec.sections):
             sp = f"sections[{si}]"
             if sec.key is not None and sec.key in sections_seen:
-                self.err(_join(sp, "key"), f"duplicate section key {sec.key!r}")
+                self.err(_join(sp, "key"), f"duplicate section key {_show(sec.key)}")
             sections_seen.add(sec.key)
             for ii, it in enumerate(sec.items):
                 ip = _join(_join(sp, "items"), ii)
                 if it.key is None:
                     continue
                 if it.key in where:
-                    self.err(_join(ip, "key"), f"duplicate question key {it.key!r} "
+                    self.err(_join(ip, "key"), f"duplicate question key {_show(it.key)} "
                                                f"(also used in sections[{where[it.key][0]}])")
                 else:
                     where[it.key] = (si, it)
                 if it.profile in profiles:
-                    self.err(_join(ip, "profile"), f"only one question may have profile {it.profile!r}; "
-                                                   f"{profiles[it.profile]!r} already has it")
+                    self.err(_join(ip, "profile"), f"only one question may have profile {_show(it.profile)}; "
+                                                   f"{_show(profiles[it.profile])} already has it")
                 elif it.profile:
                     profiles[it.profile] = it.key
         for si, sec in enumerate(spec.sections):
@@ -438,20 +492,20 @@ class _Parser:
                    "(answers are checked between pages)")
         if not isinstance(c.question, str) or c.question not in where:
             keys = [k for k, (qsi, _) in where.items() if qsi < si]
-            self.err(qp, f"no question {c.question!r} in this survey{_suggest(c.question, keys)}")
+            self.err(qp, f"no question {_show(c.question)} in this survey{_suggest(c.question, keys)}")
             return
         qsi, q = where[c.question]
         if qsi >= si:
             place = "the same section" if qsi == si else f"a later section (sections[{qsi}])"
-            self.err(qp, f"question {c.question!r} is in {place}; {earlier}")
+            self.err(qp, f"question {_show(c.question)} is in {place}; {earlier}")
             return
         if q.type == "text_block":
-            self.err(qp, f"{c.question!r} is a text block, not a question")
+            self.err(qp, f"{_show(c.question)} is a text block, not a question")
             return
         vp, option_keys = _join(path, c.op), [o.key for o in q.options]
         if c.op == "answered":
             if not isinstance(c.value, bool):
-                self.err(vp, f"expected true or false, got {c.value!r}")
+                self.err(vp, f"expected true or false, got {_show(c.value)}")
         elif c.op == "any_of":
             if q.type not in ("single_choice", "multiple_choice"):
                 self.err(vp, f"any_of works on single_choice and multiple_choice questions, not {q.type}")
@@ -460,18 +514,20 @@ class _Parser:
             else:
                 for i, k in enumerate(c.value):
                     if k not in option_keys:
-                        self.err(_join(vp, i), f"question {c.question!r} has no option {k!r}"
+                        self.err(_join(vp, i), f"question {_show(c.question)} has no option {_show(k)}"
                                                f"{_suggest(k, option_keys)}; "
                                                f"options: {', '.join(option_keys)}")
         elif q.type == "yes_no":
             if not isinstance(c.value, bool):
-                self.err(vp, f"question {c.question!r} is yes_no: expected true or false, got {c.value!r}")
+                self.err(vp, f"question {_show(c.question)} is yes_no: "
+                             f"expected true or false, got {_show(c.value)}")
         elif q.type == "number":
             if not isinstance(c.value, int) or isinstance(c.value, bool):
-                self.err(vp, f"question {c.question!r} is a number: expected a whole number, got {c.value!r}")
+                self.err(vp, f"question {_show(c.question)} is a number: "
+                             f"expected a whole number, got {_show(c.value)}")
         elif q.type == "single_choice":
             if c.value not in option_keys:
-                self.err(vp, f"question {c.question!r} has no option {c.value!r}"
+                self.err(vp, f"question {_show(c.question)} has no option {_show(c.value)}"
                              f"{_suggest(c.value, option_keys)}; options: {', '.join(option_keys)}")
         else:
             self.err(vp, f"equals works on yes_no, number and single_choice questions, not {q.type}; "
@@ -492,7 +548,7 @@ def parse_part(kind: str, data: object, path: str, filename: str):
     result = getattr(p, kind)(data, path)
     if kind == "condition" and result is not None:
         if not isinstance(result.question, str) or not KEY_RE.fullmatch(result.question):
-            p.err(_join(path, "question"), f"invalid question key {result.question!r}")
+            p.err(_join(path, "question"), f"invalid question key {_show(result.question)}")
         if result.op == "any_of" and not (isinstance(result.value, tuple) and result.value):
             p.err(_join(path, "any_of"), "expected a non-empty list of option keys")
     if p.problems or result is None:

@@ -54,8 +54,11 @@ class SpecError(ValueError):
     """A survey file that does not follow the format.
 
     ``problems`` lists every (path, message) found; ``path``/``message`` are the first.
-    ``str()`` gives one ``"{filename}: {path}: {message}"`` line per problem.
+    ``str()`` gives one ``"{filename}: {path}: {message}"`` line per problem, for at most
+    PROBLEMS_SHOWN problems, each line cut to a readable length: a broken file makes a short report.
     """
+
+    PROBLEMS_SHOWN = 50
 
     def __init__(self, filename: str, problems: list[tuple[str, str]]):
         self.filename = filename
@@ -64,10 +67,14 @@ class SpecError(ValueError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        return "\n".join(
-            f"{self.filename}: {path}: {msg}" if path else f"{self.filename}: {msg}"
-            for path, msg in self.problems
-        )
+        from survey.tabular import shorten
+
+        shown = self.problems[: self.PROBLEMS_SHOWN]
+        lines = [f"{self.filename}: {shorten(path, 200)}: {shorten(msg, 500)}" if path
+                 else f"{self.filename}: {shorten(msg, 500)}" for path, msg in shown]
+        if len(self.problems) > self.PROBLEMS_SHOWN:
+            lines.append(f"{self.filename}: ... and {len(self.problems) - self.PROBLEMS_SHOWN} more problems")
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -206,8 +213,11 @@ def spec_from_dict(data: object, filename: str = "<survey>") -> SurveySpec:
     return parse_spec(data, filename)
 
 
-def load_spec(text: str, filename: str = "<survey>") -> SurveySpec:
-    """Parse and validate a survey YAML text; raises SpecError listing every problem."""
+def load_spec(text: str | bytes, filename: str = "<survey>") -> SurveySpec:
+    """Parse and validate a survey file (its bytes, or its text); raises SpecError listing every problem.
+
+    Bytes are decoded here (UTF-8, UTF-16 or UTF-32), so pass them when reading a file people hand in.
+    """
     from .specparse import parse_spec, parse_yaml
 
     return parse_spec(parse_yaml(text, filename), filename)

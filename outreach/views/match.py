@@ -18,6 +18,7 @@ from flask_wtf import FlaskForm
 
 from outreach import ask_lists, assign, networks, problem, tasks
 from outreach.tasks import N_
+from survey import tabular
 from survey.access import admin_required, association_ids, can_see_association, staff_required
 from survey.extensions import db
 from survey.models import (
@@ -30,7 +31,7 @@ from survey.models import (
     Shift,
     utcnow,
 )
-from survey.services import audit, reports
+from survey.services import audit
 
 bp = Blueprint("match", __name__, url_prefix="/admin/match")
 
@@ -245,7 +246,7 @@ def sms_csv():
     db.session.commit()  # the links in the file must be the valid ones
     frame = pd.DataFrame(rows, columns=ask_lists.COLUMNS)
     name = f"uppdrag-sms-{association.slug if association else 'distriktet'}-{utcnow():%Y%m%d}.csv"
-    return Response(reports.export_bytes(frame, "csv"), mimetype="text/csv",
+    return Response(tabular.export_bytes(frame, "csv"), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={name}"})
 
 

@@ -22,7 +22,7 @@ from survey.extensions import db
 from survey.models import Member, MemberStatus, Organisation
 from survey.services import audit
 from survey.services.contacts import format_phone
-from survey.services.reports import defuse
+from survey.tabular import csv_text, shorten
 
 LIST_COLUMNS = [
     "member_number",
@@ -140,7 +140,8 @@ def import_command(
     prefix = _("Provkörning, inget sparades: ") if dry_run else ""
     click.echo(prefix + result.summary())
     if result.unknown_columns:
-        click.echo(_("Okända kolumner ignorerades: %(cols)s", cols=", ".join(result.unknown_columns)))
+        cols = shorten(", ".join(result.unknown_columns), 300)
+        click.echo(_("Okända kolumner ignorerades: %(cols)s", cols=cols))
     if result.refused:
         raise click.ClickException(
             _(
@@ -208,7 +209,7 @@ def list_command(association: str | None, status: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    click.echo(defuse(pd.DataFrame(rows, columns=LIST_COLUMNS)).to_csv(index=False), nl=False)
+    click.echo(csv_text(pd.DataFrame(rows, columns=LIST_COLUMNS)), nl=False)
 
 
 @members_group.command("duplicates")

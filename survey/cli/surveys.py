@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import sys
 from pathlib import Path
 
 import click
+import pandas as pd
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from survey import surveyspec
+from survey import specparse, surveyspec, tabular
 from survey.extensions import db
 from survey.models import Member, Organisation, Survey, utcnow
 from survey.services import links, surveys
@@ -27,10 +26,10 @@ def survey_group() -> None:
 @with_appcontext
 def import_command(file: Path) -> None:
     """Validate FILE and load it. A bad file changes nothing and exits non-zero."""
+    with file.open("rb") as f:  # one byte more than allowed is enough to refuse it: never read it all
+        data = f.read(specparse.MAX_FILE_BYTES + 1)
     try:
-        spec = surveyspec.load_spec(file.read_text(encoding="utf-8"), str(file))
-    except UnicodeDecodeError as exc:
-        raise click.ClickException(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        spec = surveyspec.load_spec(data, str(file))
     except surveyspec.SpecError as exc:
         raise click.ClickException(str(exc)) from exc
     try:
@@ -77,7 +76,7 @@ def _default_survey() -> Survey:
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many links.")
 @with_appcontext
 def links_command(slug: str | None, association: str | None, limit: int | None) -> None:
-    """Print CSV member_number,name,url with a new personal link for each member.
+    """Print CSV member_number,name,url (formula-safe) with a new personal link for each member.
 
     Tokens are stored only as hashes, so every run issues new links; earlier links keep working and lead to
     the same answer sheet. Members marked do-not-contact are left out.
@@ -96,9 +95,7 @@ def links_command(slug: str | None, association: str | None, limit: int | None) 
     if limit:
         query = query.limit(limit)
     base = current_app.config["PUBLIC_BASE_URL"]
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(["member_number", "name", "url"])
     rows = [(m.member_number, m.full_name, links.survey_url(base, links.issue_link(survey, m)))
             for m in db.session.scalars(query)]
     db.session.commit()  # only print links that exist
-    writer.writerows(rows)
+    click.echo(tabular.csv_text(pd.DataFrame(rows, columns=["member_number", "name", "url"])), nl=False)

@@ -24,7 +24,7 @@ from survey.models import Member, MemberImport, MemberStatus, Organisation, Orga
 from survey.services import audit, privacy
 from survey.services.registry_read import RegistryFile, RegistryFileError, _, read_registry
 from survey.services.registry_rows import Note, normalize, to_records
-from survey.services.reports import defuse
+from survey.tabular import csv_text
 
 WRITE_CHUNK = 2000
 ID_CHUNK = 1000  # ids per IN (...): well inside SQLite's and PostgreSQL's parameter limits
@@ -88,7 +88,7 @@ def excerpt(value: str) -> str:
 
 def report_csv(notes: list[Note], refused: bool = False) -> str:
     """The report as CSV text; cells that a spreadsheet would run as a formula are defused."""
-    return defuse(report_frame(notes, refused)).to_csv(index=False)
+    return csv_text(report_frame(notes, refused))
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

@@ -3,7 +3,9 @@
 Registry exports come from whatever the association's treasurer has: Excel, a CSV saved by Swedish Excel
 (semicolons, Windows-1252), a web system's UTF-8 CSV with a BOM. So the encoding and separator are
 detected, headers are matched through Swedish and English aliases, and everything stays a string here:
-judging values is registry_rows' job, so one bad cell never makes the whole file unreadable.
+judging values is registry_rows' job, so one bad cell never makes the whole file unreadable. A file that
+is no text (NUL bytes) or has absurdly many columns is refused whole; what a message quotes from the file
+is cut by `tabular.shorten`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import pandas as pd
 from flask import has_request_context
 from flask_babel import gettext
 
+from survey import tabular
 from survey.postcodes import fold
+from survey.tabular import shorten
 
 # Our field -> header aliases (folded: lower case, no diacritics, spaces or punctuation). When several
 # columns of a file map to one field, the earlier alias wins where it has a value (mobile before landline).
@@ -75,6 +79,7 @@ KEY_FIELDS = ("member_number", "first_name", "last_name")
 KEY_LABELS = {"member_number": "Medlemsnummer", "first_name": "Förnamn", "last_name": "Efternamn"}
 _BY_ALIAS = {alias: (name, rank) for name, aliases in ALIASES.items() for rank, alias in enumerate(aliases)}
 SEPARATORS = (";", ",", "\t")
+MAX_COLUMNS = 500  # registry exports have a few dozen; thousands is a damaged file, and floods the report
 
 
 def _(text: str, **params: Any) -> str:
@@ -123,17 +128,12 @@ def parse_mapping(items: list[str] | tuple[str, ...]) -> dict[str, str]:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """The text and its encoding: UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "UTF-8 (BOM)"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "UTF-16"
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    # Windows-1252 leaves five bytes undefined; a file with those is not a Swedish Excel export either.
-    return data.decode("cp1252"), "Windows-1252"
+    """The text and its encoding: UTF-8 or UTF-16 (with or without BOM), else Windows-1252.
+
+    Raises tabular.NotText for NUL bytes, and for bytes that Windows-1252 leaves undefined: a file with
+    those is not a Swedish Excel export either.
+    """
+    return tabular.decode_text(data, fallback="cp1252")
 
 
 def sniff_separator(text: str) -> str:
@@ -164,16 +164,20 @@ def _read_frame(data: bytes, filename: str) -> tuple[pd.DataFrame, str, str]:
                 _(
                     "%(file)s: kunde inte läsas som Excel-fil (%(error)s).",
                     file=filename,
-                    error=str(exc) or type(exc).__name__,
+                    error=shorten(str(exc) or type(exc).__name__, 200),
                 )
             ) from exc
         return frame, "XLSX", ""
     try:
         text, encoding = decode(data)
-    except UnicodeDecodeError as exc:
-        raise RegistryFileError(
-            _("%(file)s: okänd teckenkodning (varken UTF-8 eller Windows-1252).", file=filename)
-        ) from exc
+    except tabular.NotText as exc:
+        if exc.reason == "nul":
+            message = _("%(file)s: innehåller NUL-byte (en binärfil?).", file=filename)
+        else:
+            message = _(
+                "%(file)s: okänd teckenkodning (varken UTF-8, UTF-16 eller Windows-1252).", file=filename
+            )
+        raise RegistryFileError(message) from exc
     separator = sniff_separator(text)
     try:
         frame = pd.read_csv(
@@ -188,7 +192,11 @@ def _read_frame(data: bytes, filename: str) -> tuple[pd.DataFrame, str, str]:
         raise RegistryFileError(_("%(file)s: filen är tom.", file=filename)) from exc
     except (pd.errors.ParserError, ValueError) as exc:
         raise RegistryFileError(
-            _("%(file)s: kunde inte läsas som CSV (%(error)s).", file=filename, error=str(exc).strip())
+            _(
+                "%(file)s: kunde inte läsas som CSV (%(error)s).",
+                file=filename,
+                error=shorten(str(exc).strip(), 200),
+            )
         ) from exc
     return frame, encoding, separator
 
@@ -196,6 +204,15 @@ def _read_frame(data: bytes, filename: str) -> tuple[pd.DataFrame, str, str]:
 def read_registry(data: bytes, filename: str, mapping: dict[str, str] | None = None) -> RegistryFile:
     """Read `data` (CSV or XLSX) into our fields. Raises RegistryFileError naming the file and the problem."""
     frame, encoding, separator = _read_frame(data, filename)
+    if len(frame.columns) > MAX_COLUMNS:
+        raise RegistryFileError(
+            _(
+                "%(file)s: %(n)d kolumner; ett medlemsregister har högst %(max)d. Är rubrikraden trasig?",
+                file=filename,
+                n=len(frame.columns),
+                max=MAX_COLUMNS,
+            )
+        )
     folded = {fold(str(h)) for h in frame.columns}
     for column in mapping or {}:
         if fold(column) not in folded:
@@ -224,7 +241,7 @@ def read_registry(data: bytes, filename: str, mapping: dict[str, str] | None = N
                 'Byt namn på kolumnen i filen (eller använd --map "Kolumn=fält" på kommandoraden).',
                 file=filename,
                 missing=", ".join(f"{KEY_LABELS[name]} ({name})" for name in missing),
-                headers=", ".join(map(str, frame.columns)) or "-",
+                headers=shorten(", ".join(map(str, frame.columns)), 300) or "-",
             )
         )
     frame = frame.fillna("")

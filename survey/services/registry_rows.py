@@ -7,6 +7,10 @@ once per distinct raw value by a small plain function and the verdicts are mappe
 Ordinary Swedish numbers and plain addresses take a checked shortcut (`quick_phone`, `quick_email`); the
 libraries (`contacts.normalize_phone`, `contacts.normalize_email`) judge everything else and have the
 last word on whatever the shortcut does not accept.
+
+No registry value is longer than its column in the members table (an e-mail address, 254 characters, is
+the longest), so a cell over CELL_LIMIT characters is not a value but a damaged or hostile file: its row
+is refused before any parser sees it, and notes quote at most `tabular.shorten`'s share of any value.
 """
 
 from __future__ import annotations
@@ -24,8 +28,11 @@ from phonenumbers import PhoneMetadata
 
 from survey.services.contacts import normalize_email, normalize_phone
 from survey.services.registry_read import RegistryFile, _
+from survey.tabular import shorten
 
 CHUNK = 10_000
+CELL_LIMIT = 1000
+DUPLICATE_ROWS_SHOWN = 5  # "also row 7, 9, 12, 15, 20 …": a number in 10,000 rows would flood the report
 MAX_LENGTH = {"first_name": 100, "last_name": 100, "address": 200, "city": 100, "municipality": 100,
               "association": 200}  # the columns' sizes in the members table
 # A birth year outside these ages is a typo (or a date of joining in the wrong column).
@@ -50,6 +57,10 @@ class Note:
     value: str
     message: str
     problem: bool = True
+
+    def __post_init__(self) -> None:
+        # The report is printed, shown and stored: a 50 MB cell must not make a 50 MB report.
+        self.column, self.value = shorten(self.column), shorten(self.value)
 
 
 @dataclass
@@ -117,6 +128,11 @@ def _text(limit: int) -> Callable[[str], Verdict]:
         return value, (_("För långt: högst %(n)d tecken.", n=limit) if len(value) > limit else None)
 
     return judge
+
+
+def _absurd(raw: str) -> Verdict:
+    return None, _("Orimligt långt värde: %(n)d tecken (högst %(max)d). Är filen trasig?", n=len(raw),
+                   max=CELL_LIMIT)
 
 
 def _member_number(raw: str) -> Verdict:
@@ -216,7 +232,7 @@ class _Chunk:
         for raw in raws:
             verdict = cache.get(raw)
             if verdict is None:
-                verdict = cache[raw] = judge(raw)
+                verdict = cache[raw] = judge(raw) if len(raw) <= CELL_LIMIT else _absurd(raw)
             verdicts.append(verdict)
         self.out[target or name] = [v for v, _m in verdicts]
         for i, (_v, message) in enumerate(verdicts):
@@ -228,19 +244,28 @@ class _Chunk:
         self.notes.append(Note(self.index[i], column, value, message))
 
     def names(self) -> None:
-        """First and last names from their columns, else split from a full name; both are required."""
+        """First and last names from their columns, else split from a full name; both are required.
+
+        "Missing" only where nothing was given: a name refused as too long has its own note already.
+        """
         n, headers = len(self.index), self.reg.headers
         first, last = self.out.get("first_name", [None] * n), self.out.get("last_name", [None] * n)
+        given_first, given_last = ((self.raw[name] != "").tolist() if name in self.raw else [False] * n
+                                   for name in ("first_name", "last_name"))
         if "full_name" in self.raw:
             splits = self.caches.setdefault("full_name", {})
             for i, full in enumerate(self.raw["full_name"].tolist()):
                 if full and not (first[i] and last[i]):
+                    if len(full) > CELL_LIMIT:
+                        self.problem(i, headers["full_name"], full, _absurd(full)[1])
+                        given_first[i] = given_last[i] = True
+                        continue
                     split = splits.get(full) or splits.setdefault(full, split_name(full))
                     first[i], last[i] = first[i] or split[0] or None, last[i] or split[1] or None
         for i in range(n):
-            if not first[i]:
+            if not first[i] and not given_first[i]:
                 self.problem(i, headers.get("first_name") or headers["full_name"], "", _("Förnamn saknas."))
-            if not last[i]:
+            if not last[i] and not given_last[i]:
                 self.problem(i, headers.get("last_name") or headers["full_name"], "", _("Efternamn saknas."))
         self.out["first_name"], self.out["last_name"] = first, last
 
@@ -264,8 +289,8 @@ def _chunk(reg: RegistryFile, raw: pd.DataFrame, today: date, caches: dict[str, 
         if from_date:
             c.out["birth_year"] = [y if y is not None else d
                                    for y, d in zip(c.out["birth_year"], from_date, strict=True)]
-    for i, number in enumerate(c.out["member_number"]):
-        if not number:
+    for i, (number, raw_number) in enumerate(zip(c.out["member_number"], raw["member_number"], strict=True)):
+        if not number and len(raw_number) <= CELL_LIMIT:  # an absurd one has its note already
             c.problem(i, reg.headers["member_number"], "", _("Medlemsnummer saknas."))
     return c
 
@@ -275,8 +300,13 @@ def _duplicate_numbers(reg: RegistryFile, numbers: pd.Series, notes: list[Note])
     dup = numbers.duplicated(keep=False) & numbers.notna()
     if dup.any():
         rows_by_number = numbers[dup].groupby(numbers[dup]).groups
+        shown = {number: (rows[: DUPLICATE_ROWS_SHOWN + 1].tolist(), len(rows))
+                 for number, rows in rows_by_number.items()}
         for row, number in numbers[dup].items():
-            others = ", ".join(str(r) for r in rows_by_number[number] if r != row)
+            first, total = shown[number]
+            others = ", ".join([str(r) for r in first if r != row][:DUPLICATE_ROWS_SHOWN])
+            if total - 1 > DUPLICATE_ROWS_SHOWN:
+                others += " …"
             notes.append(Note(int(row), reg.headers["member_number"], number,
                               _("Medlemsnumret finns flera gånger i filen (även rad %(rows)s).",
                                 rows=others)))

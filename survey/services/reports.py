@@ -1,11 +1,10 @@
 """What administrators see of a survey: response rates per association, per-question summaries, exports.
 
-Exports go through pandas; every text cell that a spreadsheet would read as a formula is defused.
+Exports are pandas frames written by `survey.tabular`, which defuses cells a spreadsheet would run.
 """
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from survey.services.contacts import format_phone
 if TYPE_CHECKING:  # pandas loads where a frame is built: the app starts without it
     import pandas as pd
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+from survey.tabular import export_bytes  # noqa: F401 - privacy.audit_csv calls reports.export_bytes
 
 
 @dataclass
@@ -205,22 +204,6 @@ def _cell(q: Question, value: Any) -> Any:
         return "ja" if value else "nej"
     return value
 
-
-def defuse(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that start like a formula with an apostrophe (OWASP CSV injection advice)."""
-    def fix(v: Any) -> Any:
-        return "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
-    return frame.map(fix)
-
-
-def export_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
-    frame = defuse(frame)
-    if fmt == "csv":
-        # UTF-8 with BOM so Excel opens å, ä and ö correctly.
-        return frame.to_csv(index=False).encode("utf-8-sig")
+if TYPE_CHECKING:  # pandas loads where a frame is built: the app starts without it
     import pandas as pd
 
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name="Svar")
-    return buffer.getvalue()

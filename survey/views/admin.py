@@ -31,7 +31,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from survey import access, security
+from survey import access, security, tabular
 from survey.extensions import db, limiter
 from survey.models import Member, Role, Submission, SubmissionStatus, Survey, User, utcnow
 from survey.services import accounts, audit, reports
@@ -207,7 +207,7 @@ def export(slug: str, fmt: str):
     scope = {} if allowed is None else {"associations": sorted(allowed)}
     audit.record(current_user, "export", f"survey:{slug}", rows=len(frame), format=fmt,
                  association_id=next(iter(allowed)) if allowed and len(allowed) == 1 else None, **scope)
-    data = reports.export_bytes(frame, fmt)
+    data = tabular.export_bytes(frame, fmt)
     db.session.commit()
     filename = f"{s.slug}-svar-{utcnow():%Y%m%d}.{fmt}"
     return Response(data, mimetype=EXPORT_TYPES[fmt],

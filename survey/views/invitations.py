@@ -26,10 +26,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
-from survey import access
+from survey import access, tabular
 from survey.extensions import csrf, db
 from survey.models import Organisation, OrganisationKind, Survey, User, utcnow
-from survey.services import audit, invitations, mailer, reports, surveys
+from survey.services import audit, invitations, mailer, surveys
 from survey.services.contacts import format_phone
 from survey.views import translate
 
@@ -206,7 +206,7 @@ def _send_batch(survey: Survey, kind: str, round_name: str, org: Organisation | 
 # -- lists ---------------------------------------------------------------------------------------------
 
 def _csv_response(frame: pd.DataFrame, filename: str) -> Response:
-    return Response(reports.export_bytes(frame, "csv"), mimetype="text/csv",
+    return Response(tabular.export_bytes(frame, "csv"), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 

@@ -40,6 +40,7 @@ from survey.models import (
 )
 from survey.services import audit
 from survey.services.contacts import format_phone
+from survey.tabular import shorten
 
 bp = Blueprint("members", __name__, url_prefix="/admin/members")
 PER_PAGE = 50
@@ -154,7 +155,7 @@ def import_page():
         upload = form.file.data
         try:
             # Only the name: some browsers send the whole path of the file on the organizer's computer.
-            filename = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1] or "upload"
+            filename = shorten((upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1] or "upload", 200)
             result = import_registry(
                 upload.read(),
                 filename,

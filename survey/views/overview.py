@@ -17,10 +17,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from survey import access, charts
+from survey import access, charts, tabular
 from survey.extensions import db
 from survey.models import Organisation, OrganisationKind, Survey, utcnow
-from survey.services import audit, reports
+from survey.services import audit
 from survey.services import overview as numbers
 from survey.views import translate
 
@@ -116,7 +116,7 @@ def export(scope: str, fmt: str):
     frame = numbers.overview_frame(survey, ids, lang=str(get_locale() or "sv"))
     audit.record(current_user, "export", f"overview:{scope}", rows=len(frame), format=fmt, survey=survey.slug,
                  association_id=org.id if org else None)
-    data = reports.export_bytes(frame, fmt)
+    data = tabular.export_bytes(frame, fmt)
     db.session.commit()
     filename = f"{survey.slug}-oversikt-{re.sub(r'[^a-z0-9-]', '', scope)}-{utcnow():%Y%m%d}.{fmt}"
     return Response(data, mimetype=MIMETYPES[fmt],

@@ -7,6 +7,7 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from survey.extensions import db
@@ -42,6 +43,51 @@ def test_bad_file_is_refused_naming_file_path_and_problem(runner, tmp_path):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Survey)) == 0
 
 
+LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9)
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("billion laughs", "invalid YAML: anchors and aliases (&name, *name) are not allowed"),
+        ("deep block", "invalid YAML: nested more than 32 levels deep"),
+        ("deep flow", "invalid YAML: nested more than 32 levels deep"),
+        ("python object", "could not determine a constructor for the tag"),
+        ("nul bytes", "contains NUL bytes (binary file?)"),
+        ("too big", "larger than 1 MB"),
+    ],
+)
+def test_hostile_survey_files_are_refused_in_one_line(runner, tmp_path, name, words):
+    text = DEFAULT_SURVEY.read_text(encoding="utf-8")
+    data = {
+        "billion laughs": LAUGHS.encode() + text.replace("title:", "title: *j\nxtitle:", 1).encode(),
+        "deep block": "".join("  " * i + f"k{i}:\n" for i in range(400)).encode() + b"  " * 400 + b"v: 1\n",
+        "deep flow": b"slug: " + b"[" * 200_000 + b"]" * 200_000 + b"\n",
+        "python object": text.replace("valkampanj-2030", "!!python/object/apply:os.system [id]", 1).encode(),
+        "nul bytes": text.replace("title:", "title: a\x00b\nxtitle:", 1).encode(),
+        "too big": text.encode() + b"#" * 50_000_000 + b"\n",
+    }[name]
+    path = tmp_path / "hostile.yaml"
+    path.write_bytes(data)
+    result = runner.invoke(args=["survey", "import", str(path)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # no traceback
+    assert result.output.count("\n") == 1 and result.output.startswith(f"Error: {path}: ")
+    assert words in result.output, result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Survey)) == 0
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-16", "utf-8-sig"])
+def test_survey_files_in_utf16_import(runner, tmp_path, encoding):
+    path = tmp_path / "unicode.yaml"
+    path.write_bytes(DEFAULT_SURVEY.read_text(encoding="utf-8").encode(encoding))
+    result = runner.invoke(args=["survey", "import", str(path)])
+    assert result.exit_code == 0 and "created: survey 'valkampanj-2030'" in result.output, result.output
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Survey.title))["sv"].startswith("Valrörelsen")
+
+
 def test_replacing_an_answered_survey_is_refused(runner, load_survey, personal_link, client):
     survey, _m, token = personal_link()
     client.post(f"/s/{token}/p/what_you_care_about", data={"interests": ["interest:climate"]})
@@ -75,6 +121,19 @@ def test_links_prints_csv_with_working_personal_links(runner, load_survey, make_
     limited = runner.invoke(args=["survey", "links", "--limit", "1"])
     assert len(list(csv.DictReader(io.StringIO(limited.output)))) == 1
     assert runner.invoke(args=["survey", "links", "--association", "Nowhere"]).exit_code != 0
+
+
+def test_links_csv_is_formula_safe(runner, load_survey, make_member):
+    load_survey()
+    make_member(first_name='=HYPERLINK("http://evil.example","Klicka")', last_name="Berg")
+    make_member(first_name="@Bo", last_name="Ek")
+    make_member(first_name="Cy", last_name="-Dahl")
+    result = runner.invoke(args=["survey", "links"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    names = [r["name"] for r in rows]
+    assert names == ["'=HYPERLINK(\"http://evil.example\",\"Klicka\") Berg", "'@Bo Ek", "Cy -Dahl"]
+    assert all(r["url"].startswith("http://kk.test/s/") for r in rows)
 
 
 def test_users_add(runner):

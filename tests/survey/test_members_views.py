@@ -196,3 +196,24 @@ def test_duplicates_page_and_merge_are_scoped(client, login_as, make_member, loa
     ]
     assert "2 slogs ihop med 1" in client.get(done.location).text
     assert client.post("/admin/members/duplicates/merge", data={"keep": keep.id}).status_code == 400
+
+
+def test_upload_with_nul_bytes_is_refused_and_changes_nothing(client, login_as, make_member):
+    make_member(member_number="1", first_name="Anna")
+    login_as("admin")
+    response = _upload(client, b"Medlemsnr;Fornamn;Efternamn\n1;An\x00nika;B\n2;Bo;Ek\n", "lista.csv")
+    assert response.status_code == 400
+    assert "lista.csv: innehåller NUL-byte (en binärfil?)." in response.text
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(Member.first_name)).all() == ["Anna"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MemberImport)) == 0
+
+
+def test_upload_in_utf16_without_a_bom_is_read_as_text(client, login_as, make_org):
+    make_org("Sundsvall")
+    login_as("admin")
+    data = "Medlemsnr\tFörnamn\tEfternamn\n1\tÅsa\tÖberg\n".encode("utf-16-le")  # Excel's "Unicode text"
+    response = _upload(client, data, "unicode.txt")
+    assert response.status_code == 200 and "Importen är klar" in response.text
+    db.session.expire_all()
+    assert db.session.execute(sa.select(Member.first_name, Member.last_name)).one() == ("Åsa", "Öberg")

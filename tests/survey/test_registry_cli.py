@@ -165,3 +165,43 @@ def test_duplicates_command(runner, make_member):
     assert result.exit_code == 0
     assert "1. samma telefonnummer" in result.output and "1 grupp av" in result.output
     assert "   1  Anna Andersson  070-123 45 67" in result.output and "   3 " not in result.output
+
+
+def test_a_50_mb_cell_makes_a_short_report_and_changes_nothing(runner, orgs, tmp_path):
+    path = tmp_path / "stor.csv"
+    with path.open("w", encoding="utf-8") as f:
+        f.write("Medlemsnr;Förnamn;Efternamn\n1;")
+        f.write("x" * 50_000_000)
+        f.write(";Berg\n")
+    report = tmp_path / "rapport.csv"
+    result = runner.invoke(args=["members", "import", str(path), "--report", str(report)])
+    assert result.exit_code == 0, result.output[:2000]
+    assert len(result.output) < 10_000 and report.stat().st_size < 10_000
+    assert "rad 2; Förnamn; '" + "x" * 60 + "…': Orimligt långt värde: 50000000 tecken" in result.output
+    assert "0 nya" in result.output and "1 hoppades över (1 problem)" in result.output
+    assert _count() == 0
+    assert len(db.session.scalar(sa.select(MemberImport.report_csv))) < 10_000
+    strict = runner.invoke(args=["members", "import", str(path), "--strict"])
+    assert strict.exit_code == 1 and len(strict.output) < 10_000 and _count() == 0
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_imported_as_text(runner, orgs, tmp_path, encoding):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes("Medlemsnr\tFörnamn\tEfternamn\n1\tÅsa\tÖberg\n".encode(encoding))
+    result = runner.invoke(args=["members", "import", str(path)])
+    assert result.exit_code == 0 and "1 nya" in result.output, result.output
+    db.session.expire_all()
+    assert db.session.execute(sa.select(Member.first_name, Member.last_name)).one() == ("Åsa", "Öberg")
+
+
+def test_a_file_with_nul_bytes_is_refused(runner, orgs, make_member, tmp_path):
+    make_member(member_number="1", first_name="Anna", last_name="Berg")
+    path = tmp_path / "binär.csv"
+    path.write_bytes(b"Medlemsnr;F\xc3\xb6rnamn;Efternamn\n1;An\x00nika;Berg\n")
+    result = runner.invoke(args=["members", "import", str(path)])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {path}: innehåller NUL-byte (en binärfil?)."
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(Member.first_name)).all() == ["Anna"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MemberImport)) == 0

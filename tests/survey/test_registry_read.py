@@ -196,3 +196,34 @@ def test_postcode_table_errors_are_caught_on_load():
         parse({"associations": {"a": {"postcodes": ["85x"]}}})
     with pytest.raises(PostcodeTableError, match="associations"):
         parse(["not", "a", "mapping"])
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_read_as_utf16(encoding):
+    reg = read_registry(_csv(ROWS, ";", encoding), "unicode.txt")
+    assert reg.encoding.startswith("UTF-16") and "no BOM" in reg.encoding
+    assert list(reg.headers.values())[:3] == ["Medlemsnr", "Förnamn", "Efternamn"]
+    assert reg.frame["first_name"].tolist() == ["Åsa", "Bo"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _csv(ROWS).replace(b"Bo", b"B\x00o"),  # one NUL in a cell
+        _csv(ROWS, ";", "utf-32-le"),  # NULs everywhere, in no pattern UTF-16 has
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00",
+    ],
+)
+def test_nul_bytes_refuse_the_file(data):
+    with pytest.raises(RegistryFileError) as err:
+        read_registry(data, "binär.csv")
+    assert str(err.value) == "binär.csv: innehåller NUL-byte (en binärfil?)."
+
+
+def test_absurdly_many_columns_are_refused_with_short_messages():
+    header = ";".join(f"Kolumn{n}" for n in range(5000))
+    with pytest.raises(RegistryFileError, match="bred.csv: 5003 kolumner; ett medlemsregister har högst 500"):
+        read_registry(f"Medlemsnr;Förnamn;Efternamn;{header}\n1;A;B\n".encode(), "bred.csv")
+    with pytest.raises(RegistryFileError) as err:  # a header row of one 1 MB header, without key columns
+        read_registry(("Namn" + "x" * 1_000_000 + "\nA\n").encode(), "lång.csv")
+    assert len(str(err.value)) < 1000 and "…" in str(err.value)

@@ -217,3 +217,22 @@ def test_too_long_values():
         ("Förnamn", "För långt: högst 100 tecken."),
         ("Medlemsnr", "För långt: högst 32 tecken."),
     ]
+
+
+def test_absurd_cells_refuse_their_row_and_are_quoted_short():
+    big = "x" * 2_000_000
+    norm = _normalized(["Medlemsnr", "Förnamn", "Efternamn", "Mobil", "E-post"], ["1", big, "Berg", "", ""],
+                       ["2", "Bo", "Ek", big, big], [big, "Cy", "Dahl", "", ""], ["4", "Di", "Ek", "", ""])
+    assert norm.bad.tolist() == [True, True, True, False]
+    where = [(n.row, n.column) for n in norm.notes]
+    assert where == [(2, "Förnamn"), (3, "Mobil"), (3, "E-post"), (4, "Medlemsnr")]
+    for note in norm.notes:  # no "Förnamn saknas." on top: something was given, and refused
+        assert note.value == "x" * 60 + "…"
+        assert note.message == "Orimligt långt värde: 2000000 tecken (högst 1000). Är filen trasig?"
+
+
+def test_a_number_repeated_in_many_rows_lists_a_few_of_them():
+    norm = _normalized(["Medlemsnr", "Förnamn", "Efternamn"], *(["7", f"A{n}", "B"] for n in range(1000)))
+    assert len(norm.notes) == 1000 and norm.bad.all()
+    assert norm.notes[0].message == "Medlemsnumret finns flera gånger i filen (även rad 3, 4, 5, 6, 7 …)."
+    assert norm.notes[-1].message == "Medlemsnumret finns flera gånger i filen (även rad 2, 3, 4, 5, 6 …)."

@@ -386,6 +386,57 @@ def test_not_a_survey(text):
     assert load_error(text).filename == FILENAME
 
 
+# ---------------------------------------------------------------- hostile files
+
+LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9))
+HOSTILE = {  # name -> (text, what the one line says)
+    "billion laughs": (MINIMAL.replace("title:", "title: *j\nx:", 1) + LAUGHS, "anchors and aliases"),
+    "an anchor alone": (MINIMAL.replace("title:", "title: &t", 1), "anchors and aliases"),
+    "a merge key": (MINIMAL + "base: &b {x: 1}\nother:\n  <<: *b\n", "anchors and aliases"),
+    "deep block mappings": ("".join("  " * i + f"k{i}:\n" for i in range(500)) + "  " * 500 + "v: 1\n",
+                            "nested more than 32 levels deep"),
+    "deep block sequences": ("".join("  " * i + "-\n" for i in range(500)) + "  " * 500 + "x\n",
+                             "nested more than 32 levels deep"),
+    "deep flow": ("slug: " + "[" * 100_000 + "]" * 100_000 + "\n", "nested more than 32 levels deep"),
+    "deep flow mappings": ("slug: " + "{a: " * 50_000 + "1" + "}" * 50_000 + "\n", "nested more than 32"),
+    "python object": ("!!python/object/apply:os.system ['echo hi']\n", "could not determine a constructor"),
+    "python name": ("slug: !!python/name:os.system\n", "could not determine a constructor"),
+    "too big": (MINIMAL + "#" * 1_000_001 + "\n", "larger than 1 MB"),
+    "nul in text": (MINIMAL.replace("title:", "title: a\x00b\nx:", 1), "contains NUL bytes (binary file?)"),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_files_are_one_line_refusals(name):
+    text, words = HOSTILE[name]
+    for data in (text, text.encode("utf-8")):
+        err = load_error(data)
+        assert len(err.problems) == 1 and words in str(err), str(err)[:500]
+        assert str(err).startswith(f"{FILENAME}: ") and "\n" not in str(err) and len(str(err)) < 300
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_survey_files_in_unicode_encodings_load(encoding):
+    assert load_spec(MINIMAL.encode(encoding), FILENAME) == load_spec(MINIMAL, FILENAME)
+
+
+def test_bytes_that_are_not_text_are_refused():
+    latin = str(load_error(MINIMAL.encode("cp1252")))
+    assert latin == f"{FILENAME}: not UTF-8 text (invalid continuation byte at byte 43)"
+    assert "NUL bytes" in str(load_error(MINIMAL.encode("utf-32-le")))  # no BOM: NULs in no UTF-16 pattern
+
+
+def test_problem_reports_stay_short():
+    huge = "x" * 300_000
+    err = load_error(MINIMAL.replace("test-survey", huge, 1).replace("version: 1", f"version: {huge}", 1))
+    assert len(err.problems) == 2 and len(str(err)) < 2000 and "…" in str(err)
+    many = "".join(f"unknown_{n}: 1\n" for n in range(500))
+    lines = str(load_error(MINIMAL + many)).splitlines()
+    assert len(lines) == SpecError.PROBLEMS_SHOWN + 1
+    assert lines[-1] == f"{FILENAME}: ... and 450 more problems"
+
+
 # ---------------------------------------------------------------- conditions
 
 YES = Condition("q", "equals", True)
