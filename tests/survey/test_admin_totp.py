@@ -10,9 +10,10 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
-from survey import config
+from survey import config, demo
 from survey.extensions import db
-from survey.models import User, utcnow
+from survey.models import Role, User, utcnow
+from survey.services import accounts
 from tests.conftest import PASSWORD, login
 
 SETUP = "/admin/accounts/me/totp"
@@ -172,3 +173,50 @@ def test_an_admin_whose_two_factor_is_turned_off_sets_it_up_again(app, client, m
     theirs = app.test_client()
     login(theirs, lost_phone)
     assert theirs.get("/admin/members").location == SETUP
+
+
+def test_cli_tells_how_and_by_when(app, runner, make_user):
+    added = runner.invoke(
+        args=["users", "add", "ny@example.org", "--role", "admin", "--password-stdin"],
+        input="long enough secret\n",
+    )
+    assert added.exit_code == 0, added.output
+    assert "within 7 days" in added.output and "http://kk.test/admin/accounts/me/totp" in added.output
+    organizer = runner.invoke(
+        args=["users", "add", "org@example.org", "--role", "caller", "--password-stdin"],
+        input="long enough secret\n",
+    )
+    assert organizer.exit_code == 0 and "two-factor" not in organizer.output
+
+    old = _age(make_user("admin"), 100)
+    old.totp_secret = pyotp.random_base32()
+    db.session.commit()
+    off = runner.invoke(args=["users", "disable-2fa", old.email])
+    assert (
+        off.exit_code == 0
+        and "right after logging in" in off.output
+        and "/admin/accounts/me/totp" in off.output
+    )
+    new = runner.invoke(args=["users", "disable-2fa", "ny@example.org"])
+    assert new.exit_code == 0 and "within 7 days" in new.output  # a new account keeps its grace
+
+
+def test_the_demo_server_asks_admins_for_nothing(app, runner, monkeypatch):
+    app.config["ADMIN_TOTP_GRACE_DAYS"] = 0  # were it required, the demo admin would be past grace
+    served = {}
+
+    def serve(host, port, demo_app, threaded):
+        # The printed password is not readable yet from here; give the demo admin a known one instead.
+        accounts.reset_password(accounts.by_email(demo.ADMIN_EMAIL), PASSWORD)
+        db.session.commit()
+        client = demo_app.test_client()
+        served["login"] = client.post("/admin/login", data={"email": demo.ADMIN_EMAIL, "password": PASSWORD})
+        served["accounts"] = client.get("/admin/accounts/")
+
+    monkeypatch.setattr(demo, "run_simple", serve)
+    result = runner.invoke(args=["demo", "--members", "20"])
+    assert result.exit_code == 0, result.output
+    assert "Two-factor login is not required of admins on this demo server" in result.output
+    assert served["login"].location == "/admin/"
+    assert served["accounts"].status_code == 200
+    assert _user(demo.ADMIN_EMAIL).role is Role.ADMIN and not _user(demo.ADMIN_EMAIL).totp_secret
