@@ -43,10 +43,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "admin.login"
     login_manager.login_message = None
 
-    from survey import logs, security, views
+    from survey import access, logs, security, views
     from survey.cli import register_commands
 
     security.init_app(app)
+    access.init_app(app)
     logs.init_app(app)
     views.init_app(app)
     register_commands(app)

@@ -3,19 +3,35 @@
 District admins see everything. Organizers see the associations they are assigned to and nothing else;
 a record of another association answers 404, so URLs cannot be used to probe what exists. Callers see
 only the call lists assigned to them (outreach), never the registry.
+
+Because an admin reads the whole district's special-category data, admins must use two-factor login
+(TOTP): an admin account without it may work for a grace period after it was created, and after that
+reaches nothing under /admin but the set-up page and logging out (`require_admin_totp`, for every
+request, so no view can forget it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort
+from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from survey.models import Member, Role, User
+from survey.models import Member, Role, User, utcnow
+
+# Every staff page lives under /admin; members' pages elsewhere (survey and task links, calendar feeds,
+# unsubscribing) are keyed by their address and show the same to anyone, logged in or not.
+STAFF_PREFIX = "/admin"
+# What an admin who is past the grace period without two-factor login may still open.
+OPEN_UNTIL_TOTP = frozenset({"accounts.totp_setup", "admin.logout"})
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(require_admin_totp)
 
 
 def roles_required(*roles: Role) -> Callable:
@@ -74,3 +90,37 @@ def member_or_404(user: User, member_id: int) -> Member:
         abort(404)
     require_association(user, member.association_id)
     return member
+
+
+# -- two-factor login for admins -------------------------------------------------------------------
+
+
+def admin_totp_deadline(user: User) -> datetime | None:
+    """When this account must have two-factor login set up: its creation plus ADMIN_TOTP_GRACE_DAYS.
+    None when nothing is asked of it: not an admin, already set up, or not required on this server
+    (ADMIN_TOTP_REQUIRED off, as for the demo).
+
+    The grace is counted from the account's creation and never restarts: an account older than that
+    which becomes an admin, or an admin whose two-factor login was turned off (a lost phone), sets it
+    up right after logging in with the password.
+    """
+    config = current_app.config
+    if user.role is not Role.ADMIN or user.totp_secret or not config["ADMIN_TOTP_REQUIRED"]:
+        return None
+    return (user.created_at or utcnow()) + timedelta(days=int(config["ADMIN_TOTP_GRACE_DAYS"]))
+
+
+def admin_totp_overdue(user: User) -> bool:
+    deadline = admin_totp_deadline(user)
+    return deadline is not None and utcnow() >= deadline
+
+
+def require_admin_totp():
+    """Before every request: an admin past the grace period without two-factor login is sent to set it
+    up, from every staff page (exports and downloads too), until it is on."""
+    staff_page = request.path == STAFF_PREFIX or request.path.startswith(STAFF_PREFIX + "/")
+    if not staff_page or request.endpoint in OPEN_UNTIL_TOTP:
+        return None
+    if current_user.is_authenticated and admin_totp_overdue(current_user):
+        return redirect(url_for("accounts.totp_setup"), 303)  # 303: a refused POST is not repeated
+    return None

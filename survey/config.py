@@ -57,6 +57,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": os.environ.get("KRAFTKARTAN_SECURE_COOKIES", "") in {"1", "true", "yes"},
         "RATELIMIT_STORAGE_URI": os.environ.get("KRAFTKARTAN_RATELIMIT_STORAGE_URI", "memory://"),
         "PURGE_AFTER_DAYS": os.environ.get("KRAFTKARTAN_PURGE_AFTER_DAYS", "365"),
+        # Admins read the whole district's answers: two-factor login is required of them, after a grace
+        # period (in days from the account's creation) to set it up. Off only for the demo.
+        "ADMIN_TOTP_REQUIRED": os.environ.get("KRAFTKARTAN_ADMIN_TOTP_REQUIRED", "1").strip().lower()
+        not in {"0", "false", "no", "off"},
+        "ADMIN_TOTP_GRACE_DAYS": int(os.environ.get("KRAFTKARTAN_ADMIN_TOTP_GRACE_DAYS", "7")),
     }
 
 
@@ -75,4 +80,6 @@ DEFAULTS: dict[str, Any] = {
     "TIMEZONE": "Europe/Stockholm",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    "ADMIN_TOTP_REQUIRED": True,
+    "ADMIN_TOTP_GRACE_DAYS": 7,
 }

@@ -83,6 +83,11 @@ def demo_command(no_serve: bool, members: int, port: int) -> None:
     for label, token in sample:
         click.echo(f"  {label:<40} {links.survey_url(base, token)}")
     if not no_serve:
+        # Synthetic data, a fresh password each run, 127.0.0.1 only: asking for an authenticator app would
+        # only get in the way of trying the demo. Only this server is exempt, not the database.
+        current_app.config["ADMIN_TOTP_REQUIRED"] = False
+        click.echo("Two-factor login is not required of admins on this demo server "
+                   "(a real server requires it: see docs/accounts.md).")
         click.echo(f"\nServing on http://127.0.0.1:{port}/ (Ctrl+C stops)")
         # Flask refuses app.run() inside its own CLI, so serve with Werkzeug directly (threaded, no reloader).
         run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)

@@ -13,8 +13,9 @@ import hmac
 import math
 import os
 import time
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, render_template, request, session
+from flask import Flask, Response, current_app, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
@@ -105,6 +106,14 @@ def refresh_stamp(user: User) -> None:
 def end_session() -> None:
     logout_user()
     _clear_session()
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after logging in: `target` if it is a path on this site, else the start page."""
+    # Only same-site paths: an open redirect would make a convincing phishing link.
+    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+        return url_for("admin.index")
+    return target
 
 
 @login_manager.user_loader

@@ -319,6 +319,17 @@ def test_every_route_is_in_the_policy(world):
     assert not stale, f"POLICY lines for routes that no longer exist: {stale}"
 
 
+def test_every_route_that_needs_a_login_is_under_admin(world):
+    """The admins' two-factor gate (`survey.access.require_admin_totp`) guards every path under /admin; a
+    signed-in route elsewhere would slip past it."""
+    from survey import access
+
+    outside = sorted(rule.rule for rule in world.app.url_map.iter_rules()
+                     if not rule.rule.startswith(access.STAFF_PREFIX + "/")
+                     and any(case.outcomes()[0] == "login" for case in _cases(rule.endpoint)))
+    assert not outside, f"routes that need a login outside {access.STAFF_PREFIX}/: {outside}"
+
+
 def _outcome(response) -> str:
     if response.status_code in (301, 302, 303, 307, 308):
         target = urlsplit(response.location)

@@ -8,8 +8,10 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
+from survey import access
 from survey.extensions import db
 from survey.models import Role, User
 from survey.services import accounts
@@ -38,6 +40,21 @@ def _user(email: str) -> User:
     if user is None:
         raise click.ClickException(f"no account for {accounts.normalize_email(email)}")
     return user
+
+
+def _echo_totp_required(user: User) -> None:
+    """For an admin without two-factor login: by when it must be set up, and where."""
+    deadline = access.admin_totp_deadline(user)
+    if deadline is None:
+        return
+    where = f"{current_app.config['PUBLIC_BASE_URL']}/admin/accounts/me/totp"
+    if access.admin_totp_overdue(user):
+        click.echo(f"admins must use two-factor login: {user.email} has to set it up right after logging in "
+                   f"with the password ({where}); nothing else opens until then")
+    else:
+        days = current_app.config["ADMIN_TOTP_GRACE_DAYS"]
+        click.echo(f"admins must use two-factor login: {user.email} has to set it up within {days} days "
+                   f"(by {deadline:%Y-%m-%d %H:%M} UTC): log in, then open {where}")
 
 
 @users_group.command("add")
@@ -72,6 +89,7 @@ def add_user(email: str, role: str | None, is_admin: bool, association_names: tu
     db.session.commit()
     where = f" for {', '.join(o.name for o in associations)}" if associations else ""
     click.echo(f"user {user.email} ({user.role.value}{where}) saved")
+    _echo_totp_required(user)
 
 
 @users_group.command("list")
@@ -125,8 +143,10 @@ def reactivate(email: str) -> None:
 @click.argument("email")
 @with_appcontext
 def disable_2fa(email: str) -> None:
-    """Turn two-factor login off, e.g. when the only admin lost their phone."""
+    """Turn two-factor login off, e.g. when the only admin lost their phone. An admin sets it up again
+    right after logging in with the password (within the grace period of a new account, by its end)."""
     user = _user(email)
     accounts.disable_totp(user)
     db.session.commit()
     click.echo(f"two-factor login off for {user.email}")
+    _echo_totp_required(user)

@@ -1,5 +1,6 @@
 """Accounts: admins manage users (/admin/accounts); everyone manages their own (/admin/accounts/me):
-password change and optional two-factor login with an authenticator app (TOTP).
+password change and two-factor login with an authenticator app (TOTP): optional for organizers and
+callers, required of admins (see `survey.access.admin_totp_deadline`).
 
 Admins do not act on their own account from the user pages: changing one's own password needs the old
 one, and an admin cannot demote or deactivate themselves and leave the district without an admin.
@@ -8,7 +9,7 @@ one, and an admin cannot demote or deactivate themselves and leave the district 
 from __future__ import annotations
 
 import segno
-from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -16,11 +17,12 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from survey import security
+from survey import access, security
 from survey.access import admin_required
 from survey.extensions import db
 from survey.models import Role, User
 from survey.services import accounts, audit
+from survey.views import local_time
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
 
@@ -96,6 +98,19 @@ def _flash_errors(*forms: FlaskForm) -> None:
                 flash(error, "error")
 
 
+def _flash_totp_required(user: User) -> None:
+    """After making someone an admin or turning their two-factor login off: what is now asked of them."""
+    deadline = access.admin_totp_deadline(user)
+    if deadline is None:
+        return
+    if access.admin_totp_overdue(user):
+        flash(_("Administratörer måste ha tvåstegsinloggning: %(email)s behöver slå på den direkt efter "
+                "nästa inloggning.", email=user.email))
+    else:
+        flash(_("Administratörer måste ha tvåstegsinloggning: %(email)s behöver slå på den senast "
+                "%(date)s.", email=user.email, date=local_time(deadline)))
+
+
 # -- admins: everyone's accounts -------------------------------------------------------------------
 
 @bp.get("/")
@@ -113,6 +128,7 @@ def new():
                                               form.password.data or None)
         audit.record(current_user, "user.add", f"user:{user.email}", role=user.role.value)
         db.session.commit()
+        _flash_totp_required(user)
         # A generated password is shown this once (the page is never cached) and never stored in clear.
         return _user_page(user, new_password=None if form.password.data else password)
     _flash_errors(form)
@@ -155,6 +171,7 @@ def user(user_id: int):
         audit.record(current_user, "user.role", f"user:{user.email}", role=user.role.value)
         db.session.commit()
         flash(_("Rollen är sparad."))
+        _flash_totp_required(user)
         return redirect(url_for(".user", user_id=user.id))
     _flash_errors(form)
     return _user_page(user, role_form=form if form.is_submitted() else None)
@@ -204,6 +221,7 @@ def disable_user_totp(user_id: int):
         audit.record(current_user, "user.2fa_off", f"user:{user.email}")
         db.session.commit()
         flash(_("Tvåstegsinloggningen är avstängd för kontot."))
+        _flash_totp_required(user)
     return redirect(url_for(".user", user_id=user.id))
 
 
@@ -212,7 +230,8 @@ def disable_user_totp(user_id: int):
 def _me_page(password_form: ChangePasswordForm | None = None, disable_form: PasswordForm | None = None):
     return render_template("admin/accounts/me.html",
                            password_form=password_form or ChangePasswordForm(formdata=None),
-                           disable_form=disable_form or PasswordForm(formdata=None))
+                           disable_form=disable_form or PasswordForm(formdata=None),
+                           totp_deadline=access.admin_totp_deadline(current_user))
 
 
 @bp.get("/me")
@@ -239,6 +258,8 @@ def change_password():
 @bp.route("/me/totp", methods=["GET", "POST"])
 @login_required
 def totp_setup():
+    """Also where an admin without two-factor login lands after logging in: during the grace period
+    with a way on to where they were going, after it with nothing else to open (`access`)."""
     if current_user.totp_secret:
         return redirect(url_for(".me"))
     secret = session.get(SETUP_KEY) or accounts.new_totp_secret()
@@ -257,7 +278,10 @@ def totp_setup():
     qr = segno.make(uri, error="m")
     grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
     return render_template("admin/accounts/totp.html", form=form, qr=qr.png_data_uri(scale=5, border=2),
-                           qr_size=qr.symbol_size(scale=5, border=2)[0], secret=grouped)
+                           qr_size=qr.symbol_size(scale=5, border=2)[0], secret=grouped,
+                           deadline=access.admin_totp_deadline(current_user),
+                           overdue=access.admin_totp_overdue(current_user),
+                           continue_url=security.safe_next(request.args.get("next")))
 
 
 @bp.post("/me/totp/disable")

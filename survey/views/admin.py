@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import (
@@ -83,17 +82,13 @@ def _pending_key() -> str:
     return f"pending:{(session.get(PENDING_KEY) or {}).get('uid', '')}"
 
 
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an open redirect would make a convincing phishing link.
-    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
-        return url_for(".index")
-    return target
-
-
 def _finish_login(user: User, target: str):
     security.start_session(user)
     accounts.record_login(user)
     db.session.commit()
+    if access.admin_totp_deadline(user) is not None:
+        # An admin without two-factor login sees first that it is required, and by when.
+        return redirect(url_for("accounts.totp_setup", next=target))
     return redirect(target)
 
 
@@ -102,12 +97,12 @@ def _finish_login(user: User, target: str):
 @limiter.limit(_per_account, key_func=_account_key, methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(security.safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
-            target = _safe_next(request.args.get("next"))
+            target = security.safe_next(request.args.get("next"))
             if user.totp_secret:
                 # The password alone is not a login yet: remember who is half-way, briefly.
                 session[PENDING_KEY] = {"uid": user.id, "until": int(time.time()) + PENDING_SECONDS,
