@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import pandas as pd
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
@@ -98,4 +97,6 @@ def links_command(slug: str | None, association: str | None, limit: int | None) 
     rows = [(m.member_number, m.full_name, links.survey_url(base, links.issue_link(survey, m)))
             for m in db.session.scalars(query)]
     db.session.commit()  # only print links that exist
+    import pandas as pd  # only here: every command, --help too, loads this module
+
     click.echo(tabular.csv_text(pd.DataFrame(rows, columns=["member_number", "name", "url"])), nl=False)

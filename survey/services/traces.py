@@ -16,7 +16,6 @@ import re
 from collections import Counter
 from typing import Any
 
-import pandas as pd
 import sqlalchemy as sa
 
 from survey.extensions import db
@@ -156,6 +155,8 @@ def _import_reports(person: Person) -> int:
     Read with pandas, which has no field size limit (the csv module stops at 128 KB, and old reports
     quoted whole cells). A report that cannot be read at all is emptied rather than let the erasure fail.
     """
+    import pandas as pd  # here, not at import time: every command loads this module
+
     removed = 0
     for report in db.session.scalars(sa.select(MemberImport).where(MemberImport.report_csv != "")):
         if not (person.mentioned_in(report.report_csv) or person.member_number in report.report_csv):
