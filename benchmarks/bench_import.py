@@ -175,7 +175,7 @@ def main() -> None:
     from survey import create_app
     from survey.extensions import db
     from survey.models import Organisation, OrganisationKind
-    from survey.services.registry_import import import_registry
+    from survey.registry.services import import_registry
 
     csv_path = tmp / "medlemmar.csv"
     generate(csv_path, args.rows, args.seed)

@@ -15,9 +15,11 @@ if TYPE_CHECKING:
 
 
 def init_app(app: Flask) -> None:
-    from outreach.cli_match import match_command
-    from outreach.cli_tasks import tasks_group
-    from outreach.views import match, member_tasks, tasks
+    from outreach.asks import views as member_tasks
+    from outreach.match import views as match
+    from outreach.match.cli import match_command
+    from outreach.tasks import views as tasks
+    from outreach.tasks.cli import tasks_group
 
     for module in (tasks, match, member_tasks):
         app.register_blueprint(module.bp)

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from outreach import tasks
+from outreach.tasks import services as tasks
 from survey.extensions import db
 from survey.models import Organisation, Shift, Task, TaskKind
 

@@ -43,8 +43,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "admin.login"
     login_manager.login_message = None
 
-    from survey import access, logs, security, views
+    from survey import web as views
     from survey.cli import register_commands
+    from survey.core import access, logs, security
 
     security.init_app(app)
     access.init_app(app)

@@ -185,8 +185,8 @@ def make_member(make_org):
 @pytest.fixture
 def load_survey():
     """Load a survey from YAML text (default: the shipped default survey), with optional overrides."""
-    from survey import surveyspec
-    from survey.services import surveys
+    from survey import spec as surveyspec
+    from survey.spec import services as surveys
 
     def load(text: str | None = None, **overrides):
         text = text if text is not None else DEFAULT_SURVEY.read_text(encoding="utf-8")
@@ -202,7 +202,7 @@ def load_survey():
 @pytest.fixture
 def personal_link(load_survey, make_member):
     """(survey, member, token) for a member with a personal link to the default survey."""
-    from survey.services import links
+    from survey.respond import links
 
     def make(survey=None, member=None):
         survey = survey or load_survey()
@@ -216,8 +216,8 @@ def personal_link(load_survey, make_member):
 @pytest.fixture
 def make_user():
     """make_user(role, *association_names) -> a committed User with password PASSWORD."""
+    from survey.accounts.services import set_user
     from survey.models import Role
-    from survey.services.accounts import set_user
 
     numbers = itertools.count(1)
 

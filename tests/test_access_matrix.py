@@ -37,8 +37,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from survey import surveyspec
+from survey import spec as surveyspec
+from survey.accounts import services as accounts
+from survey.demo.answers import answer_survey
 from survey.extensions import db
+from survey.invitations import services as invitations
 from survey.models import (
     Assignment,
     Member,
@@ -52,8 +55,8 @@ from survey.models import (
     TaskKind,
     utcnow,
 )
-from survey.services import accounts, invitations, links, surveys
-from survey.services.demo_answers import answer_survey
+from survey.respond import links
+from survey.spec import services as surveys
 from tests.conftest import DEFAULT_SURVEY, PASSWORD, _make_app
 
 ROLES = ("anonymous", "caller", "org_timra", "org_sundsvall", "admin")
@@ -247,7 +250,7 @@ def _seed() -> Seed:
     s.markers["district"] = ["Olle Öppenlänk"]
     s.token["open"] = links.issue_link(survey, None)
     # A published ask for Sundsvall's member on Sundsvall's shift: the member's task link.
-    from outreach import assign
+    from outreach.match import services as assign
 
     asked = Assignment(shift_id=s.shift["sundsvall"], member_id=s.member["sundsvall"])
     db.session.add(asked)
@@ -257,7 +260,7 @@ def _seed() -> Seed:
     db.session.flush()
     s.member_import = record.id
 
-    from outreach import ics
+    from outreach.tasks import ics
 
     s.ics = {"sundsvall": f"/ics/association/{ics.token('association', orgs['sundsvall'].id)}.ics",
              "district": f"/ics/district/{ics.token('district', ics.DISTRICT)}.ics",
@@ -320,9 +323,9 @@ def test_every_route_is_in_the_policy(world):
 
 
 def test_every_route_that_needs_a_login_is_under_admin(world):
-    """The admins' two-factor gate (`survey.access.require_admin_totp`) guards every path under /admin; a
+    """The admins' two-factor gate (`survey.core.access.require_admin_totp`) guards every path under /admin; a
     signed-in route elsewhere would slip past it."""
-    from survey import access
+    from survey.core import access
 
     outside = sorted(rule.rule for rule in world.app.url_map.iter_rules()
                      if not rule.rule.startswith(access.STAFF_PREFIX + "/")

@@ -55,7 +55,7 @@ class Member(Base):
     )
     left_on: Mapped[date | None] = mapped_column(sa.Date)
     do_not_contact: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    # Signed into the member's links with the id (survey.services.links.member_key), so a link made for
+    # Signed into the member's links with the id (survey.respond.links.member_key), so a link made for
     # this member verifies for nobody else, even if the id were ever given again; it goes with the row.
     link_secret: Mapped[str] = mapped_column(sa.String(32), default=new_link_secret)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -92,7 +92,7 @@ class NetworkMembership(Base):
 class ErasedMember(Base):
     """A member erased on request, remembered only so the next registry import does not bring them back.
 
-    Only a hash of the member number is kept (see survey.services.privacy.erasure_key): enough to recognise
+    Only a hash of the member number is kept (see survey.privacy.services.erasure_key): enough to recognise
     the number in a file, no name or contact detail. Member numbers are short, so the hash is pseudonymous
     rather than anonymous; it is the minimum needed to honour the erasure, like a suppression list.
     """

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from survey.extensions import db
 from survey.models import Member, Submission, Survey, SurveyLink, User
-from survey.services.links import hash_token
+from survey.respond.links import hash_token
 from tests.conftest import DEFAULT_SURVEY, login
 
 
@@ -23,7 +23,7 @@ def test_import_then_export_round_trips(runner, tmp_path):
     out = tmp_path / "out.yaml"
     result = runner.invoke(args=["survey", "export", "valkampanj-2030", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    from survey import surveyspec
+    from survey import spec as surveyspec
 
     original = surveyspec.load_spec(DEFAULT_SURVEY.read_text(encoding="utf-8"))
     assert surveyspec.load_spec(out.read_text(encoding="utf-8")) == original

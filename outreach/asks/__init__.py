@@ -1,0 +1,1 @@
+"""What members were asked to do: their answers by personal link, SMS lists."""

@@ -1,0 +1,66 @@
+"""Asks that members have not answered yet, as a list for an SMS mail-merge.
+
+Published asks go out by email when the member has an address and SMTP is set up; everyone else needs the
+link another way, and the links on the publish page are shown only once. This list gives each unanswered
+ask a fresh link (only hashes are stored, so an old link cannot be shown again): the new link replaces the
+old one, which then stops working. Do-not-contact members and members without a phone are left out.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
+
+from outreach.match import services as assign
+from survey.core.contacts import format_phone
+from survey.extensions import db
+from survey.models import Assignment, AssignmentStatus, Member, MemberStatus, Organisation, Shift, Task
+
+COLUMNS = ["member_number", "first_name", "phone", "task", "when", "place", "url"]
+WEEKDAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
+
+
+def _when(shift: Shift) -> str:
+    """Short Swedish wall-clock time for a text message: "lör 17/8 11:00–13:00"."""
+    start, end = shift.start_local, shift.end_local
+    return f"{WEEKDAYS[start.weekday()]} {start.day}/{start.month} {start:%H:%M}–{end:%H:%M}"
+
+
+def unanswered_rows(
+    association: Organisation | None, shift_ids: set[int] | None = None
+) -> list[dict[str, str]]:
+    """One row per unanswered ask in scope (`shift_ids`: only these shifts), each with a fresh link."""
+    query = (
+        sa.select(Assignment)
+        .join(Assignment.member)
+        .join(Assignment.shift)
+        .join(Shift.task)
+        .where(
+            Assignment.status == AssignmentStatus.PUBLISHED,
+            Member.status == MemberStatus.ACTIVE,
+            Member.do_not_contact.is_(False),
+            Member.phone.is_not(None),
+            Member.phone != "",
+        )
+        .options(
+            contains_eager(Assignment.member), contains_eager(Assignment.shift).contains_eager(Shift.task)
+        )
+        .order_by(Member.member_number, Shift.start_local, Assignment.id)
+    )
+    if association is not None:
+        query = query.where(Task.association_id == association.id)
+    if shift_ids is not None:
+        query = query.where(Assignment.shift_id.in_(shift_ids))
+    rows = []
+    for ask in db.session.scalars(query).unique():
+        rows.append({
+            "member_number": ask.member.member_number,
+            "first_name": ask.member.first_name,
+            "phone": format_phone(ask.member.phone),
+            "task": ask.shift.task.title,
+            "when": _when(ask.shift),
+            "place": ask.shift.task.place or "",
+            "url": assign.task_url(assign.issue_token(ask)),
+        })
+    db.session.flush()
+    return rows

@@ -1,0 +1,1 @@
+"""Matching as organizers use it: build the engine's problem, keep proposals, publish."""

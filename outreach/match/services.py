@@ -1,0 +1,317 @@
+"""Matching as organizers use it: run the engine, keep its proposals, pin or forbid, publish, answers,
+replacements. Every function flushes and never commits: the view or command commits once.
+
+The engine (numpy, scipy, HiGHS) is imported inside the functions that call it, so that building the app
+and its CLI (`kraftkartan --help`) does not load it.
+
+Only PROPOSED rows are the engine's to replace; published, accepted and declined rows are promises made
+to members and are never touched by a re-run.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parseaddr
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from outreach.match import networks, problem
+from survey.core import mailer
+from survey.extensions import db
+from survey.models import (
+    Assignment,
+    AssignmentStatus,
+    MatchRule,
+    MatchRun,
+    Member,
+    Organisation,
+    RuleKind,
+    Shift,
+    Task,
+    User,
+    utcnow,
+)
+from survey.respond import links
+
+TOKEN_BYTES = 24
+
+
+def task_url(token: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/t/{token}"
+
+
+def _scope_shift_ids(association: Organisation | None) -> sa.Select:
+    query = sa.select(Shift.id).join(Shift.task)
+    return query if association is None else query.where(Task.association_id == association.id)
+
+
+def reasons_for(detail: dict[str, Any]) -> dict[str, Any]:
+    """What an organizer needs from the engine's explanation: the terms and the facts behind them."""
+    return {"components": detail["components"], "details": detail["details"]}
+
+
+def unfilled_reason(parsed: Any, built: problem.Built, task_key: str, eligible: set[str]) -> dict[str, Any]:
+    """Why a shift still has free places: nobody free then, nobody with the required skill, nobody of the
+    association (and no one travels), or all who could are already busy with other shifts."""
+    from outreach.matching import explain
+
+    if eligible:
+        return {"code": "busy"}
+    codes: dict[str, int] = defaultdict(int)
+    missing: set[str] = set()
+    available = 0
+    for m in built.members:
+        detail = explain(parsed, m, task_key)
+        if not detail["details"]["available"]:
+            continue
+        available += 1
+        for reason in detail["reasons"]:
+            codes[reason["code"]] += 1
+            if reason["code"] == "missing_skill":
+                missing.add(reason["skill"])
+    if not available:
+        return {"code": "not_available"}
+    if codes.get("missing_skill"):
+        return {"code": "missing_skill", "skills": sorted(missing)}
+    if codes.get("other_association"):
+        return {"code": "other_association"}
+    return {"code": "forbidden"}
+
+
+def run(
+    association: Organisation | None,
+    user: User | None,
+    now: datetime | None = None,
+    time_limit: float | None = None,
+) -> MatchRun:
+    """Solve the scope and store the proposals; pins and forbids are kept, earlier proposals replaced."""
+    from outreach.matching import eligible_pairs, explain, parse_problem, solve, stdout_to_stderr
+
+    networks.sync_networks()
+    built = problem.build(association, now)
+    parsed = parse_problem(built.problem)
+    with stdout_to_stderr():  # HiGHS's banner is no part of a web response or `kraftkartan match` output
+        solution = solve(parsed, time_limit=time_limit)
+    db.session.execute(
+        sa.delete(Assignment).where(
+            Assignment.status == AssignmentStatus.PROPOSED,
+            Assignment.shift_id.in_(_scope_shift_ids(association)),
+        )
+    )
+    eligible: dict[str, set[str]] = defaultdict(set)
+    for pair in eligible_pairs(parsed):
+        eligible[pair["task"]].add(pair["member"])
+    unfilled = [
+        {
+            "shift": built.shifts[u["task"]].id,
+            "missing": u["missing"],
+            **unfilled_reason(parsed, built, u["task"], eligible[u["task"]]),
+        }
+        for u in solution["unfilled"]
+    ]
+    stats = {
+        **solution["stats"],
+        "unfilled": unfilled,
+        "dropped_pins": [{"shift": s, "member": m, "why": w} for s, m, w in built.dropped_pins],
+    }
+    match_run = MatchRun(
+        association_id=association.id if association else None,
+        created_by_id=user.id if user else None,
+        objective=solution["objective"],
+        optimal=solution["optimal"],
+        stats=stats,
+    )
+    db.session.add(match_run)
+    db.session.flush()
+    for a in solution["assignments"]:
+        shift, member = built.shifts[a["task"]], built.members[a["member"]]
+        db.session.add(
+            Assignment(
+                shift_id=shift.id,
+                member_id=member.id,
+                run_id=match_run.id,
+                status=AssignmentStatus.PROPOSED,
+                score=a["score"],
+                reasons=reasons_for(explain(parsed, a["member"], a["task"])),
+            )
+        )
+    db.session.flush()
+    return match_run
+
+
+def latest_run(association: Organisation | None) -> MatchRun | None:
+    query = sa.select(MatchRun).order_by(MatchRun.id.desc()).limit(1)
+    query = query.where(
+        MatchRun.association_id.is_(None)
+        if association is None
+        else MatchRun.association_id == association.id
+    )
+    return db.session.scalar(query)
+
+
+# -- pins and forbids -----------------------------------------------------------------------------
+
+
+def set_rule(shift: Shift, member: Member, kind: RuleKind | None) -> None:
+    """Pin, forbid, or (None) clear. A forbid also withdraws the pair's proposal at once."""
+    rule = db.session.scalar(
+        sa.select(MatchRule).where(MatchRule.shift_id == shift.id, MatchRule.member_id == member.id)
+    )
+    if kind is None:
+        if rule is not None:
+            db.session.delete(rule)
+    elif rule is None:
+        db.session.add(MatchRule(shift_id=shift.id, member_id=member.id, kind=kind))
+    else:
+        rule.kind = kind
+    if kind is RuleKind.FORBID:
+        db.session.execute(
+            sa.delete(Assignment).where(
+                Assignment.shift_id == shift.id,
+                Assignment.member_id == member.id,
+                Assignment.status == AssignmentStatus.PROPOSED,
+            )
+        )
+    db.session.flush()
+
+
+def rules_by_pair(shift_ids: list[int]) -> dict[tuple[int, int], RuleKind]:
+    rows = db.session.scalars(sa.select(MatchRule).where(MatchRule.shift_id.in_(shift_ids))).all()
+    return {(r.shift_id, r.member_id): r.kind for r in rows}
+
+
+# -- publishing and the members' answers ------------------------------------------------------------
+
+
+@dataclass
+class Published:
+    links: list[tuple[Assignment, str]] = field(default_factory=list)  # (assignment, url)
+    mailed: int = 0
+    not_mailed: list[tuple[Assignment, str]] = field(default_factory=list)  # hand these out another way
+    mail_error: str | None = None
+
+
+def issue_token(assignment: Assignment) -> str:
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    assignment.token_hash = links.hash_token(token)
+    assignment.status = AssignmentStatus.PUBLISHED
+    return token
+
+
+def publish(association: Organisation | None, shift_ids: set[int] | None = None) -> Published:
+    """Turn the scope's proposals into asks with a fresh personal link each, and email the members.
+    `shift_ids` limits it further to the shifts the caller may manage."""
+    query = sa.select(Assignment).where(
+        Assignment.status == AssignmentStatus.PROPOSED, Assignment.shift_id.in_(_scope_shift_ids(association))
+    )
+    if shift_ids is not None:
+        query = query.where(Assignment.shift_id.in_(shift_ids))
+    result = Published()
+    for assignment in db.session.scalars(query.order_by(Assignment.id)).all():
+        result.links.append((assignment, task_url(issue_token(assignment))))
+    for run_id in {a.run_id for a, _url in result.links if a.run_id}:
+        db.session.get(MatchRun, run_id).published_at = utcnow()
+    db.session.flush()
+    send_mail(result)
+    return result
+
+
+def offer(shift: Shift, member: Member) -> Published:
+    """Ask one member directly (a replacement): a published assignment with its own link."""
+    assignment = db.session.scalar(
+        sa.select(Assignment).where(Assignment.shift_id == shift.id, Assignment.member_id == member.id)
+    )
+    if assignment is not None and assignment.status is not AssignmentStatus.PROPOSED:
+        raise ValueError("already asked")
+    if assignment is None:
+        assignment = Assignment(shift_id=shift.id, member_id=member.id)
+        db.session.add(assignment)
+    result = Published()
+    result.links.append((assignment, task_url(issue_token(assignment))))
+    db.session.flush()
+    send_mail(result)
+    return result
+
+
+def send_mail(result: Published) -> None:
+    """One email per member listing their new asks; without SMTP (or an address) the links are returned
+    to the caller, who must hand them out: only hashes are stored, a link cannot be shown again later."""
+    by_member: dict[int, list[tuple[Assignment, str]]] = defaultdict(list)
+    for assignment, url in result.links:
+        by_member[assignment.member_id].append((assignment, url))
+    if not mailer.is_configured():
+        result.not_mailed = list(result.links)
+        return
+    cfg = mailer.settings()
+    env = current_app.jinja_env
+    down = False  # no server: hand out the rest by other means instead of retrying per member
+    with mailer.Mailer(cfg) as smtp:
+        for member_id, items in by_member.items():
+            member = db.session.get(Member, member_id)
+            if down or not member.email or member.do_not_contact:
+                result.not_mailed.extend(items)
+                continue
+            context = {
+                "member": member,
+                "items": items,
+                "sender_name": parseaddr(cfg.mail_from)[0] or "Kraftkartan",
+            }
+            try:
+                smtp.send(
+                    mailer.compose(
+                        cfg,
+                        to_name=member.full_name,
+                        to_addr=member.email,
+                        subject=env.get_template("email/task_subject.txt").render(context),
+                        body=env.get_template("email/task_offer.txt").render(context),
+                    )
+                )
+                result.mailed += 1
+            except (mailer.DeliveryFailed, mailer.MailerUnavailable) as exc:
+                result.mail_error = str(exc)
+                result.not_mailed.extend(items)
+                down = isinstance(exc, mailer.MailerUnavailable)
+
+
+def by_token(token: str) -> Assignment | None:
+    """The assignment a link is for; None for anything unknown or malformed (the caller answers 404)."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(sa.select(Assignment).where(Assignment.token_hash == links.hash_token(token)))
+
+
+def respond(assignment: Assignment, accept: bool) -> bool:
+    """Record the member's answer; the same answer twice is a no-op. Returns False when the answer cannot
+    be taken: re-accepting after declining once the freed place has gone to someone else."""
+    wanted = AssignmentStatus.ACCEPTED if accept else AssignmentStatus.DECLINED
+    if assignment.status is wanted:
+        return True
+    if accept and assignment.status is AssignmentStatus.DECLINED:
+        holding = db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Assignment.shift_id == assignment.shift_id,
+                Assignment.status.in_((AssignmentStatus.PUBLISHED, AssignmentStatus.ACCEPTED)),
+            )
+        )
+        if holding >= assignment.shift.slots:
+            return False
+    assignment.status, assignment.responded_at = wanted, utcnow()
+    db.session.flush()
+    return True
+
+
+def replacements(shift: Shift, now: datetime | None = None, limit: int | None = 20) -> list[dict[str, Any]]:
+    """Who could take a free place on `shift` now, best first, by the engine's own pair score."""
+    from outreach.matching import rank_replacements
+
+    built = problem.build(None, now, shift_ids={shift.id})
+    key = problem.shift_key(shift.id)
+    if key not in built.shifts:
+        return []  # no free place (or the shift is over)
+    ranked = rank_replacements(built.problem, key, (), limit=limit)
+    return [{**r, "member": built.members[r["member"]]} for r in ranked]

@@ -1,0 +1,1 @@
+"""Campaign tasks and their shifts: vocabulary, editing, CSV import, week calendar, ICS feeds."""

@@ -1,0 +1,95 @@
+"""The week calendar of shifts: Monday to Sunday, each day's shifts in start order.
+
+A plain view model so the template only lays it out (seven columns on a desktop, a day list on a phone).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
+
+from outreach.tasks import services as tasks
+from survey.extensions import db
+from survey.models import Shift, Task, User
+from survey.spec import availability
+
+
+@dataclass
+class Entry:
+    shift: Shift
+    task: Task
+    filled: int
+    editable: bool
+
+    @property
+    def full(self) -> bool:
+        return self.filled >= self.shift.slots
+
+
+@dataclass
+class Day:
+    day: date
+    entries: list[Entry]
+
+
+@dataclass
+class WeekView:
+    monday: date
+    days: list[Day]
+
+    @property
+    def week(self) -> availability.Week:
+        return availability.week_of(self.monday)
+
+    @property
+    def previous(self) -> date:
+        return self.monday - timedelta(days=7)
+
+    @property
+    def next(self) -> date:
+        return self.monday + timedelta(days=7)
+
+    @property
+    def empty(self) -> bool:
+        return not any(d.entries for d in self.days)
+
+
+def monday_of(text: str | None, user: User, today: date | None = None) -> date:
+    """The Monday of the week `text` (any day, YYYY-MM-DD) falls in.
+
+    Without a date: this week, unless it has no shifts and later weeks do; then the first of those, so
+    that opening the calendar before the campaign shows the campaign rather than an empty week.
+    """
+    if text:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            day = None
+        if day is not None:
+            return day - timedelta(days=day.weekday())
+    today = today or date.today()
+    this_week = today - timedelta(days=today.weekday())
+    later = [m for m in tasks.shift_mondays(user) if m >= this_week]
+    return later[0] if later else this_week
+
+
+def week_view(user: User, monday: date, association: str = "") -> WeekView:
+    start = datetime.combine(monday, time())
+    query = (tasks.visible(sa.select(Shift).join(Shift.task), user)
+             .where(Shift.start_local >= start, Shift.start_local < start + timedelta(days=7))
+             .options(contains_eager(Shift.task))
+             .order_by(Shift.start_local, Task.title))
+    if association == "none":
+        query = query.where(Task.association_id.is_(None))
+    elif association.isdigit():
+        query = query.where(Task.association_id == int(association))
+    shifts = db.session.scalars(query).unique().all()
+    filled = tasks.filled_counts(s.id for s in shifts)
+    days = [Day(monday + timedelta(days=i), []) for i in range(7)]
+    for shift in shifts:
+        days[shift.start_local.weekday()].entries.append(
+            Entry(shift, shift.task, filled.get(shift.id, 0), tasks.can_edit(user, shift.task)))
+    return WeekView(monday, days)

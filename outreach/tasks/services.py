@@ -1,0 +1,313 @@
+"""Campaign tasks and their shifts: the vocabulary, validation, saving and who may see or change what.
+
+The form, the CSV import and the demo all go through `save_task`, so a task is checked the same way
+however it arrives. Functions here flush but never commit: the view or command commits once.
+Times are local wall-clock time (Europe/Stockholm), naive, like the members' availability.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from survey.core.access import association_ids
+from survey.extensions import db
+from survey.models import (
+    Assignment,
+    AssignmentStatus,
+    Option,
+    Organisation,
+    OrganisationKind,
+    Question,
+    Shift,
+    Survey,
+    Task,
+    TaskKind,
+    User,
+)
+
+
+def N_(text: str) -> str:
+    """Mark a Swedish msgid for extraction without translating it yet (the CSV import needs the Swedish)."""
+    return text
+
+
+KIND_LABELS: dict[TaskKind, str] = {
+    TaskKind.CANVASSING: N_("Dörrknackning"), TaskKind.PHONING: N_("Ringpass"), TaskKind.STALL: N_("Bokbord"),
+    TaskKind.FLYERING: N_("Flygbladsutdelning"), TaskKind.EVENT: N_("Möte eller evenemang"),
+    TaskKind.SOCIAL_MEDIA: N_("Sociala medier"), TaskKind.ARTICLE: N_("Artikel eller insändare"),
+    TaskKind.PODCAST: N_("Podd"), TaskKind.TRAINING: N_("Utbildning"), TaskKind.DRIVING: N_("Körning"),
+    TaskKind.OTHER: N_("Övrigt"),
+}
+# Used when no survey has been loaded yet; otherwise the newest survey's options are the vocabulary.
+DEFAULT_SKILLS: dict[str, str] = {
+    "canvassing": N_("Dörrknackning"), "phoning": N_("Ringa samtal"), "stalls": N_("Bokbord och torgmöten"),
+    "flyering": N_("Dela ut flygblad"), "social_media": N_("Sociala medier"),
+    "writing": N_("Skriva debattartiklar och insändare"), "photo_video": N_("Foto och video"),
+    "podcast": N_("Podd"), "graphic_design": N_("Grafisk form"), "driving": N_("Köra bil (egen bil)"),
+    "event_planning": N_("Planera evenemang"), "teaching": N_("Undervisa och leda studiecirklar"),
+    "translation": N_("Översättning och språk"), "accounting": N_("Bokföring och kassör"), "it": N_("IT"),
+    "childcare": N_("Barnpassning"), "cooking": N_("Matlagning"),
+}
+DEFAULT_TOPICS: dict[str, str] = {
+    "climate": N_("Klimatet"), "healthcare": N_("Vården och regionen"), "antiracism": N_("Antirasism"),
+    "feminism": N_("Feminism"), "union": N_("Fackligt arbete"), "housing": N_("Bostäder"),
+    "rural": N_("Landsbygdsfrågor"),
+}
+PRIORITY_LABELS = {1: N_("Normal"), 2: N_("Viktig"), 3: N_("Mycket viktig")}
+# An assignment holds its slot from the moment the member is asked until they decline.
+FILLING = (AssignmentStatus.PUBLISHED, AssignmentStatus.ACCEPTED)
+MAX_SLOTS = 500
+
+
+def kind_label(kind: TaskKind | str) -> str:
+    return _(KIND_LABELS[TaskKind(kind)])
+
+
+def skill_options() -> dict[str, str]:
+    """Skill key -> label, in the order the survey asks them."""
+    return _survey_options("skill:") or {k: _(v) for k, v in DEFAULT_SKILLS.items()}
+
+
+def topic_options() -> dict[str, str]:
+    return _survey_options("interest:") or {k: _(v) for k, v in DEFAULT_TOPICS.items()}
+
+
+def option_aliases(prefix: str) -> dict[str, str]:
+    """Every spelling the CSV import accepts for a key: the key, "skill:key" and its labels (sv, en)."""
+    fallback = DEFAULT_SKILLS if prefix == "skill:" else DEFAULT_TOPICS
+    labels = _survey_labels(prefix) or {k: {"sv": v, "en": _(v)} for k, v in fallback.items()}
+    aliases = {}
+    for key, label in labels.items():
+        for spelling in (key, prefix + key, *label.values()):
+            aliases[spelling.strip().lower()] = key
+    return aliases
+
+
+def _survey_labels(prefix: str) -> dict[str, dict[str, str]]:
+    newest = db.session.scalar(
+        sa.select(Survey.id).order_by(Survey.created_at.desc(), Survey.id.desc()).limit(1))
+    if newest is None:
+        return {}
+    rows = db.session.execute(
+        sa.select(Option.key, Option.label).join(Question, Option.question_id == Question.id)
+        .where(Question.survey_id == newest, Option.key.startswith(prefix))
+        .order_by(Question.id, Option.position)).all()
+    return {key.removeprefix(prefix): label for key, label in rows}
+
+
+def _survey_options(prefix: str) -> dict[str, str]:
+    lang = str(get_locale() or "sv")
+    return {k: label.get(lang) or label.get("sv") or k for k, label in _survey_labels(prefix).items()}
+
+
+# -- input and validation -------------------------------------------------------------------------
+
+@dataclass
+class ShiftInput:
+    start: datetime
+    end: datetime
+    slots: int
+    id: int | None = None  # an existing shift of the task being edited
+
+
+@dataclass
+class TaskInput:
+    title: str
+    kind: TaskKind
+    association_id: int | None
+    place: str | None = None
+    required_skills: list[str] = field(default_factory=list)
+    preferred_skills: list[str] = field(default_factory=list)
+    topic: str | None = None
+    priority: int = 1
+    notes: str | None = None
+    shifts: list[ShiftInput] = field(default_factory=list)
+
+
+class TaskInvalid(ValueError):
+    """What is wrong, by field name ("title", "shifts", "shift-2-end"), in Swedish."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
+        self.problems = problems
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(_("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2030-08-17.")) from None
+
+
+def parse_clock(text: str) -> time:
+    """"10:00", "9:30" and the Swedish "10.00" all work: people type what they are used to."""
+    parts = text.strip().replace(".", ":").split(":")
+    if len(parts) == 2 and all(p.isdigit() for p in parts) and len(parts[1]) == 2:
+        hour, minute = int(parts[0]), int(parts[1])
+        if hour < 24 and minute < 60:
+            return time(hour, minute)
+    raise ValueError(_("Skriv klockslaget som TT:MM, till exempel 17:30."))
+
+
+def shift_problems(start: datetime, end: datetime, slots: int) -> dict[str, str]:
+    problems = {}
+    if end <= start:
+        problems["end"] = _("Slutet måste vara efter starten (pass över midnatt stöds inte).")
+    if not 1 <= slots <= MAX_SLOTS:
+        problems["slots"] = _("Antal personer måste vara mellan 1 och %(max)d.", max=MAX_SLOTS)
+    return problems
+
+
+def parse_shift(day: str, start: str, end: str, slots: str) -> tuple[ShiftInput | None, dict[str, str]]:
+    """A shift as typed in a form row or a CSV row; what is wrong is keyed "date", "start", "end", "slots"."""
+    parsed, problems = {}, {}
+    fields = (("date", day, parse_date), ("start", start, parse_clock), ("end", end, parse_clock))
+    for name, text, parse in fields:
+        try:
+            parsed[name] = parse(text)
+        except ValueError as exc:
+            problems[name] = str(exc)
+    people = int(slots) if slots.isdigit() else 1
+    if slots and not slots.isdigit():
+        problems["slots"] = _("Skriv ett heltal, till exempel 2.")
+    if problems:
+        return None, problems
+    times = [datetime.combine(parsed["date"], parsed[name]) for name in ("start", "end")]
+    problems = shift_problems(times[0], times[1], people)
+    return (None if problems else ShiftInput(times[0], times[1], people)), problems
+
+
+def task_problems(data: TaskInput, skills: Collection[str], topics: Collection[str]) -> dict[str, str]:
+    """Everything wrong with `data`; shift problems are keyed "shift-<index>-<field>"."""
+    problems = {}
+    if not data.title.strip():
+        problems["title"] = _("Skriv vad uppgiften heter.")
+    elif len(data.title) > 200:
+        problems["title"] = _("Högst %(max)d tecken.", max=200)
+    if data.place and len(data.place) > 200:
+        problems["place"] = _("Högst %(max)d tecken.", max=200)
+    if data.priority not in PRIORITY_LABELS:
+        problems["priority"] = _("Prioriteten måste vara 1, 2 eller 3.")
+    for name in ("required_skills", "preferred_skills"):
+        unknown = [s for s in getattr(data, name) if s not in skills]
+        if unknown:
+            problems[name] = _("Okänd förmåga: %(keys)s.", keys=", ".join(unknown))
+    if data.topic and data.topic not in topics:
+        problems["topic"] = _("Okänt ämne: %(key)s.", key=data.topic)
+    if not data.shifts:
+        problems["shifts"] = _("Lägg till minst ett pass med datum, start och slut.")
+    for i, shift in enumerate(data.shifts):
+        for key, message in shift_problems(shift.start, shift.end, shift.slots).items():
+            problems[f"shift-{i}-{key}"] = message
+    return problems
+
+
+def save_task(data: TaskInput, task: Task | None = None) -> Task:
+    """Create a task, or update `task` so that its shifts are exactly `data.shifts` (matched by id)."""
+    problems = task_problems(data, skill_options(), topic_options())
+    if problems:
+        raise TaskInvalid(problems)
+    task = task or Task()
+    task.title, task.kind, task.association_id = data.title.strip(), data.kind, data.association_id
+    task.place = (data.place or "").strip() or None
+    task.required_skills = list(dict.fromkeys(data.required_skills))
+    # A required skill is not also "preferred": the engine would count it twice.
+    task.preferred_skills = [s for s in dict.fromkeys(data.preferred_skills) if s not in task.required_skills]
+    task.topic, task.priority = data.topic or None, data.priority
+    task.notes = (data.notes or "").strip() or None
+    existing = {s.id: s for s in task.shifts}
+    kept = []
+    for item in data.shifts:
+        shift = existing.get(item.id) if item.id is not None else None
+        if shift is None:
+            shift = Shift()
+        shift.start_local, shift.end_local, shift.slots = item.start, item.end, item.slots
+        kept.append(shift)
+    task.shifts = sorted(kept, key=lambda s: s.start_local)  # delete-orphan removes the dropped ones
+    db.session.add(task)
+    db.session.flush()
+    return task
+
+
+def delete_task(task: Task) -> None:
+    db.session.delete(task)
+    db.session.flush()
+
+
+# -- who sees what --------------------------------------------------------------------------------
+
+def visible(query: sa.Select, user: User) -> sa.Select:
+    """Organizers see their associations' tasks and the district-wide ones; admins everything."""
+    allowed = association_ids(user)
+    if allowed is None:
+        return query
+    return query.where(sa.or_(Task.association_id.in_(allowed), Task.association_id.is_(None)))
+
+
+def can_see(user: User, task: Task) -> bool:
+    allowed = association_ids(user)
+    return allowed is None or task.association_id is None or task.association_id in allowed
+
+
+def can_manage(user: User, association_id: int | None) -> bool:
+    """District-wide tasks (None) are the district's: organizers see them but only admins change them."""
+    allowed = association_ids(user)
+    return allowed is None or association_id in allowed
+
+
+def can_edit(user: User, task: Task) -> bool:
+    return can_manage(user, task.association_id)
+
+
+def can_create(user: User) -> bool:
+    allowed = association_ids(user)
+    return allowed is None or bool(allowed)
+
+
+def editable_associations(user: User) -> list[Organisation]:
+    allowed = association_ids(user)
+    query = sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION)
+    if allowed is not None:
+        query = query.where(Organisation.id.in_(allowed))
+    return list(db.session.scalars(query.order_by(Organisation.name)))
+
+
+def list_tasks(user: User, association: str = "", kind: str = "", week: date | None = None) -> list[Task]:
+    """Visible tasks, soonest first. `association` is "" (all), "none" (district-wide) or an id."""
+    query = visible(sa.select(Task), user).options(selectinload(Task.shifts), selectinload(Task.association))
+    if association == "none":
+        query = query.where(Task.association_id.is_(None))
+    elif association.isdigit():
+        query = query.where(Task.association_id == int(association))
+    if kind in {k.value for k in TaskKind}:
+        query = query.where(Task.kind == TaskKind(kind))
+    if week is not None:
+        query = query.where(Task.id.in_(sa.select(Shift.task_id).where(
+            Shift.start_local >= datetime.combine(week, time()),
+            Shift.start_local < datetime.combine(week + timedelta(days=7), time()))))
+    tasks = db.session.scalars(query).all()
+    return sorted(tasks, key=lambda t: (t.shifts[0].start_local if t.shifts else datetime.max, t.title))
+
+
+def shift_mondays(user: User) -> list[date]:
+    """The weeks (their Mondays) that have at least one visible shift, for the week filter."""
+    starts = db.session.scalars(visible(sa.select(Shift.start_local).join(Task), user)).all()
+    return sorted({s.date() - timedelta(days=s.weekday()) for s in starts})
+
+
+def filled_counts(shift_ids: Iterable[int]) -> dict[int, int]:
+    """Shift id -> members asked or confirmed (declined and mere proposals do not fill a slot)."""
+    ids = list(shift_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(Assignment.shift_id, sa.func.count()).where(Assignment.shift_id.in_(ids),
+                                                              Assignment.status.in_(FILLING))
+        .group_by(Assignment.shift_id)).all())

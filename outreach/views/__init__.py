@@ -1,1 +1,0 @@
-"""Outreach's blueprints: campaign tasks, matching, and the member's task responses."""

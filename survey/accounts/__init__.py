@@ -1,0 +1,1 @@
+"""Accounts: staff logins, roles and associations, two-factor login."""

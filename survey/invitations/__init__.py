@@ -1,0 +1,1 @@
+"""Inviting members to a survey by email, reminders, SMS lists and QR codes."""

@@ -1,0 +1,1 @@
+"""What organizers see of the answers: charts, response rates, exports."""

@@ -1,0 +1,1 @@
+"""Members' rights under the GDPR: data export, erasure, retention."""

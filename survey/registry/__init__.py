@@ -1,0 +1,1 @@
+"""The member registry: importing the party's export, listing, duplicates."""

@@ -1,0 +1,238 @@
+"""The member registry for organizers and admins: lists, import, duplicates.
+
+Every query goes through `survey.core.access`: organizers see their associations only, and a member of
+another association answers 404. Looking at or exporting member data is written to the audit trail.
+
+The registry reader and the duplicate finder load pandas, so the views that use them import them: the app
+(and every `kraftkartan` command, `--help` too) starts without it.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import BooleanField, IntegerField
+from wtforms.validators import DataRequired
+
+from survey.core import audit
+from survey.core.access import (
+    admin_required,
+    association_ids,
+    member_or_404,
+    require_association,
+    scope_members,
+    staff_required,
+)
+from survey.core.contacts import format_phone
+from survey.extensions import csrf, db
+from survey.models import (
+    Member,
+    MemberImport,
+    MemberStatus,
+    Organisation,
+    OrganisationKind,
+    Submission,
+    Survey,
+)
+from survey.tabular import shorten
+
+bp = Blueprint("members", __name__, url_prefix="/admin/members")
+PER_PAGE = 50
+UPLOAD_LIMIT = 20 * 1024 * 1024  # a 100,000-member export is about 12 MB as CSV
+REPORT_ROWS_SHOWN = 500
+DUPLICATE_GROUPS_SHOWN = 200
+
+
+class ImportForm(FlaskForm):
+    file = FileField(validators=[FileRequired(), FileAllowed(["csv", "txt", "tsv", "xlsx"])])
+    dry_run = BooleanField()
+    strict = BooleanField()
+    full = BooleanField()
+
+
+class MergeForm(FlaskForm):
+    keep = IntegerField(validators=[DataRequired()])
+
+
+@bp.app_template_global()
+def phone_national(e164: str | None) -> str:
+    return format_phone(e164)
+
+
+def _visible_associations() -> list[Organisation]:
+    allowed = association_ids(current_user)
+    query = (
+        sa.select(Organisation)
+        .where(Organisation.kind == OrganisationKind.ASSOCIATION)
+        .order_by(Organisation.name)
+    )
+    if allowed is not None:
+        query = query.where(Organisation.id.in_(allowed or [-1]))
+    return list(db.session.scalars(query))
+
+
+@bp.get("")
+@staff_required
+def index():
+    association = request.args.get("association", type=int)
+    status = request.args.get("status", "active")
+    q = request.args.get("q", "").strip()
+    query = scope_members(sa.select(Member).options(selectinload(Member.association)), current_user)
+    if association:
+        require_association(current_user, association)
+        query = query.where(Member.association_id == association)
+    if status in ("active", "left"):
+        query = query.where(Member.status == MemberStatus(status))
+    if q:
+        name = sa.func.lower(Member.first_name + " " + Member.last_name)
+        query = query.where(sa.or_(Member.member_number == q, name.contains(q.lower(), autoescape=True)))
+    page = db.paginate(
+        query.order_by(Member.last_name, Member.first_name, Member.member_number),
+        per_page=PER_PAGE,
+        max_per_page=PER_PAGE,
+        error_out=False,
+    )
+    # The search text may be a name: only the fact that there was one goes into the trail.
+    audit.record(
+        current_user,
+        "view",
+        f"members:{association or 'all'}",
+        rows=len(page.items),
+        association_id=association,
+        page=page.page,
+        status=status,
+        searched=bool(q),
+    )
+    db.session.commit()
+    filters = {"association": association or "", "status": status, "q": q}
+    return render_template(
+        "registry/list.html",
+        page=page,
+        filters=filters,
+        associations=_visible_associations(),
+        is_admin=current_user.is_admin,
+    )
+
+
+@bp.get("/<int:member_id>")
+@staff_required
+def detail(member_id: int):
+    member = member_or_404(current_user, member_id)
+    subs = db.session.scalars(sa.select(Submission).where(Submission.member_id == member.id)).all()
+    by_survey: dict[int, list[Submission]] = {}
+    for sub in subs:
+        by_survey.setdefault(sub.survey_id, []).append(sub)
+    surveys = db.session.scalars(sa.select(Survey).order_by(Survey.created_at.desc())).all()
+    audit.record(current_user, "view", f"member:{member.id}", rows=1, association_id=member.association_id)
+    db.session.commit()
+    return render_template("registry/detail.html", member=member, surveys=surveys, by_survey=by_survey)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own CSRF token, after the upload's size limit is in place (below)
+@admin_required
+def import_page():
+    from survey.registry.read import RegistryFileError
+    from survey.registry.services import import_registry
+
+    # The app-wide limit suits survey pages; a registry export is bigger. The global CSRF check would read
+    # the body under the small limit before this line could run, hence the exemption above.
+    request.max_content_length = UPLOAD_LIMIT
+    result, status = None, 200
+    try:
+        form = ImportForm()
+        submitted = form.validate_on_submit()
+    except RequestEntityTooLarge:
+        form, submitted, status = ImportForm(formdata=None), False, 413
+        flash(_("Filen är för stor (högst %(mb)d MB).", mb=UPLOAD_LIMIT // (1024 * 1024)), "error")
+    if submitted:
+        upload = form.file.data
+        try:
+            # Only the name: some browsers send the whole path of the file on the organizer's computer.
+            filename = shorten((upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1] or "upload", 200)
+            result = import_registry(
+                upload.read(),
+                filename,
+                user=current_user,
+                dry_run=form.dry_run.data,
+                strict=form.strict.data,
+                full=form.full.data,
+            )
+        except RegistryFileError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            status = 400
+        else:
+            if result.dry_run:
+                db.session.rollback()
+            else:
+                db.session.commit()
+    imports = db.session.scalars(sa.select(MemberImport).order_by(MemberImport.at.desc()).limit(20)).all()
+    return render_template(
+        "registry/import.html",
+        form=form,
+        result=result,
+        imports=imports,
+        report_form=FlaskForm(),
+        shown=REPORT_ROWS_SHOWN,
+    ), 400 if form.errors else status
+
+
+@bp.post("/imports/<int:import_id>/report.csv")
+@admin_required
+def import_report(import_id: int):
+    """A POST, like the survey exports, so that member data cannot be pulled by a cross-site link."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    record = db.session.get(MemberImport, import_id)
+    if record is None:
+        abort(404)
+    audit.record(current_user, "export", f"member_import:{record.id}", rows=record.problems)
+    db.session.commit()
+    return Response(
+        record.report_csv.encode("utf-8-sig"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=medlemsimport-{record.id}-rapport.csv"},
+    )
+
+
+@bp.get("/duplicates")
+@staff_required
+def duplicates_page():
+    from survey.registry import duplicates
+
+    groups = duplicates.find_duplicates(current_user)
+    shown = groups[:DUPLICATE_GROUPS_SHOWN]
+    audit.record(current_user, "view", "members:duplicates", rows=sum(len(g.members) for g in shown))
+    db.session.commit()
+    return render_template("registry/duplicates.html", groups=shown, total=len(groups), form=MergeForm())
+
+
+@bp.post("/duplicates/merge")
+@staff_required
+def merge():
+    from survey.registry import duplicates
+
+    form = MergeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    keep = member_or_404(current_user, form.keep.data)
+    others = [
+        member_or_404(current_user, i) for i in set(request.form.getlist("members", type=int)) - {keep.id}
+    ]
+    if not others:
+        abort(400)
+    numbers = [m.member_number for m in others]
+    for other in others:
+        duplicates.merge(keep, other, current_user)
+    db.session.commit()
+    flash(
+        _("%(others)s slogs ihop med %(keep)s.", others=", ".join(numbers), keep=keep.member_number), "notice"
+    )
+    return redirect(url_for(".duplicates_page"))

@@ -1,0 +1,236 @@
+"""WTForms forms built at run time from a survey section's questions.
+
+Parsing is split in two levels so nothing a member typed is lost: *shape* errors (an option that is not
+in the question, text too long, not a number) always stop a save, while *completeness* errors (required,
+too few choices) only stop moving forward or submitting. Fields are rendered by our own templates (for
+fieldset/legend and aria-describedby), so the form classes are used to parse and validate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    Field,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Length, NumberRange, Optional
+
+from survey.models import Question, Section
+from survey.spec import availability
+
+# Plain string choices: labels are rendered by our templates, and WTForms 3.3 deprecates tuples.
+SKILL_LEVELS = ["0", "1", "2"]  # not at all, some, experienced
+YES_NO = ["yes", "no"]
+DEFAULT_MAX_LENGTH = {"text": 200, "long_text": 4000}
+
+
+class SectionForm(FlaskForm):
+    """Base for generated section forms; `questions` maps field names back to questions."""
+
+    questions: dict[str, Question] = {}
+
+
+def skill_field_name(question: Question, index: int) -> str:
+    return f"{question.key}__{index}"
+
+
+def build_form(section: Section, questions: list[Question], lang: str, formdata=None,
+               data: dict[str, Any] | None = None) -> SectionForm:
+    """A form for the visible questions of one section, filled from `formdata` or from stored `data`."""
+
+    attrs: dict[str, Any] = {"questions": {}}
+    for q in questions:
+        if not q.is_answerable:
+            continue
+        if q.type == "skill":
+            for i, _opt in enumerate(q.options):
+                attrs[skill_field_name(q, i)] = _radio(SKILL_LEVELS)
+        else:
+            attrs[q.key] = _field_for(q, lang)
+        attrs["questions"][q.key] = q
+    cls = type(f"Section_{section.key}", (SectionForm,), attrs)
+    initial = {} if data is None else _to_form_data(questions, data)
+    return cls(formdata=formdata, data=initial)
+
+
+def _field_for(q: Question, lang: str) -> Field:
+    if q.type in ("text", "long_text"):
+        cls = StringField if q.type == "text" else TextAreaField
+        limit = q.max_length or DEFAULT_MAX_LENGTH[q.type]
+        return cls(validators=[Optional(), Length(max=limit, message=_l("Högst %(max)d tecken.", max=limit))],
+                   filters=[_strip])
+    if q.type == "number":
+        lo = q.min_value if q.min_value is not None else -(10**9)
+        hi = q.max_value if q.max_value is not None else 10**9
+        return IntegerField(validators=[Optional(), NumberRange(lo, hi, message=_range_message(lo, hi))])
+    if q.type == "yes_no":
+        return _radio(YES_NO)
+    choices = [o.key for o in q.options]
+    if q.type == "single_choice":
+        return _radio(choices)
+    if q.type == "multiple_choice":
+        return _checkboxes(choices)
+    if q.type == "availability":
+        return _checkboxes(sorted(availability.valid_cells(availability.calendar_from_dict(q.calendar))))
+    if q.type == "consent":
+        return BooleanField()
+    raise ValueError(f"unknown question type {q.type!r}")
+
+
+def _radio(choices: list[str]) -> RadioField:
+    return RadioField(choices=choices, validators=[Optional()], filters=[_blank_to_none])
+
+
+def _checkboxes(choices: list[str]) -> SelectMultipleField:
+    # No Optional(): it stops the chain on a blank first value and so clears the "not an option" error
+    # for the values after it. Blank values are what no browser sends; they are dropped, the rest checked.
+    return SelectMultipleField(choices=choices, filters=[_drop_blank])
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _blank_to_none(value):
+    """A blank choice is no choice (Optional() then skips the field), never an answer " " or a level."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _drop_blank(values):
+    return [v for v in values if not isinstance(v, str) or v.strip()] if values else values
+
+
+def _range_message(lo: int, hi: int):
+    return _l("Ange ett tal mellan %(min)d och %(max)d.", min=lo, max=hi)
+
+
+def _to_form_data(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for q in questions:
+        if not q.is_answerable or q.key not in answers:
+            continue
+        value = answers[q.key]
+        if q.type == "skill":
+            for i, opt in enumerate(q.options):
+                if opt.key in value:
+                    data[skill_field_name(q, i)] = str(value[opt.key])
+        elif q.type == "yes_no":
+            data[q.key] = "yes" if value else "no"
+        else:
+            data[q.key] = value
+    return data
+
+
+def values(form: SectionForm) -> dict[str, Any]:
+    """The answers a validated form holds, in stored shape; unanswered questions are absent."""
+
+    result: dict[str, Any] = {}
+    for key, q in form.questions.items():
+        if q.type == "skill":
+            levels = {}
+            for i, opt in enumerate(q.options):
+                raw = form[skill_field_name(q, i)].data
+                if raw not in (None, "", "None"):
+                    levels[opt.key] = int(raw)
+            if levels:
+                result[key] = levels
+            continue
+        data = form[key].data
+        if q.type == "yes_no":
+            if data in ("yes", "no"):
+                result[key] = data == "yes"
+        elif q.type == "consent":
+            if data:
+                result[key] = True
+        elif q.type in ("multiple_choice", "availability"):
+            if data:
+                order = {c: i for i, c in enumerate(form[key].choices)}
+                result[key] = sorted(set(data), key=order.__getitem__)
+        elif data not in (None, ""):
+            result[key] = data
+    return result
+
+
+def completeness_errors(form: SectionForm, answers: dict[str, Any]) -> dict[str, str]:
+    """Required questions left empty, and choice counts out of bounds, by question key."""
+
+    errors: dict[str, str] = {}
+    for key, q in form.questions.items():
+        value = answers.get(key)
+        if q.type == "consent" and q.required and not value:
+            errors[key] = _("Du behöver kryssa i rutan för att kunna skicka in.")
+        elif q.required and value in (None, "", [], {}):
+            errors[key] = _("Det här behöver du svara på.")
+        elif q.type == "multiple_choice" and value:
+            if q.min_choices and len(value) < q.min_choices:
+                errors[key] = _("Välj minst %(n)d.", n=q.min_choices)
+            elif q.max_choices and len(value) > q.max_choices:
+                errors[key] = _("Välj högst %(n)d.", n=q.max_choices)
+    return errors
+
+
+def shape_errors(form: SectionForm) -> dict[str, str]:
+    """Errors WTForms found (wrong option, too long, not a number), by question key."""
+
+    form.validate()
+    errors: dict[str, str] = {}
+    for key, q in form.questions.items():
+        names = [skill_field_name(q, i) for i in range(len(q.options))] if q.type == "skill" else [key]
+        for name in names:
+            field_errors = form[name].errors
+            if field_errors:
+                errors.setdefault(key, _translate_choice_error(field_errors[0]))
+    return errors
+
+
+def _translate_choice_error(message: str) -> str:
+    if "valid choice" in message.lower() or "giltigt val" in message.lower() or "valid choices" in message:
+        return _("Välj bland alternativen som visas.")
+    return str(message)
+
+
+
+class SignatureForm(FlaskForm):
+    """Who is answering, for the open link. What is required depends on the survey's signature mode."""
+
+    def __init__(self, mode, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mode = mode
+        if kwargs.get("obj") is not None and kwargs.get("formdata") is None:
+            sub = kwargs["obj"]
+            self.name.data, self.phone.data, self.email.data = (
+                sub.signed_name, sub.signed_phone, sub.signed_email
+            )
+
+    name = StringField(validators=[Optional(), Length(max=200)], filters=[_strip])
+    phone = StringField(validators=[Optional(), Length(max=40)], filters=[_strip])
+    email = StringField(validators=[Optional(), Length(max=254)], filters=[_strip])
+
+    def validate(self, extra_validators=None) -> bool:
+        from survey.core.contacts import normalize_email, normalize_phone
+        from survey.models import SignatureMode
+
+        ok = super().validate(extra_validators)
+        if self.phone.data and normalize_phone(self.phone.data) is None:
+            self.phone.errors.append(_("Telefonnumret ser inte rätt ut. Skriv till exempel 070-123 45 67."))
+            ok = False
+        if self.email.data and normalize_email(self.email.data) is None:
+            self.email.errors.append(_("E-postadressen ser inte rätt ut."))
+            ok = False
+        if self.mode is SignatureMode.NAME_AND_CONTACT:
+            if not self.name.data:
+                self.name.errors.append(_("Skriv ditt namn."))
+                ok = False
+            if not (self.phone.data or self.email.data):
+                self.phone.errors.append(_("Ange telefonnummer eller e-post."))
+                ok = False
+        return ok

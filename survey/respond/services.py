@@ -1,0 +1,132 @@
+"""A member's way through a survey: their submission, what is visible to them, saving and submitting.
+
+Show-if conditions are evaluated here, on the server, between pages, so the survey works without
+JavaScript. A condition may only look at earlier sections (the survey file validator enforces that).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from survey import spec as surveyspec
+from survey.core.contacts import format_phone
+from survey.extensions import db
+from survey.models import (
+    Answer,
+    Member,
+    Question,
+    RegistryMatch,
+    Section,
+    Submission,
+    SubmissionStatus,
+    Survey,
+    SurveyLink,
+    utcnow,
+)
+from survey.respond import profiles
+
+
+def submission_for(link: SurveyLink, language: str = "sv") -> Submission:
+    """The link's submission, created on first use. Safe when two requests race to create it."""
+    key = f"m:{link.member_id}" if link.member_id is not None else f"l:{link.id}"
+    query = sa.select(Submission).where(
+        Submission.survey_id == link.survey_id, Submission.respondent_key == key
+    )
+    existing = db.session.scalar(query)
+    if existing is not None:
+        return existing
+    survey = link.survey
+    submission = Submission(
+        survey=survey,
+        respondent_key=key,
+        member_id=link.member_id,
+        registry_match=RegistryMatch.PERSONAL if link.member_id is not None else RegistryMatch.ANONYMOUS,
+        language=language,
+        survey_version=survey.version,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(submission)
+    except IntegrityError:
+        return db.session.scalars(query).one()
+    return submission
+
+
+def answers_by_key(submission: Submission) -> dict[str, Any]:
+    return {a.question.key: a.value for a in submission.answers}
+
+
+def condition_holds(condition: dict[str, Any] | None, answers: dict[str, Any]) -> bool:
+    if not condition:
+        return True
+    return surveyspec.condition_holds(surveyspec.condition_from_dict(condition), answers)
+
+
+def visible_sections(survey: Survey, answers: dict[str, Any]) -> list[Section]:
+    return [s for s in survey.sections if condition_holds(s.show_if, answers)]
+
+
+def visible_questions(section: Section, answers: dict[str, Any]) -> list[Question]:
+    return [q for q in section.questions if condition_holds(q.show_if, answers)]
+
+
+def prefill(member: Member | None, questions: list[Question]) -> dict[str, Any]:
+    """What the registry already knows, for questions that ask for it."""
+    if member is None:
+        return {}
+    known = {
+        "first_name": member.first_name,
+        "last_name": member.last_name,
+        "full_name": member.full_name,
+        "phone": format_phone(member.phone),
+        "email": member.email,
+        "postcode": member.postcode,
+    }
+    return {q.key: known[q.prefill] for q in questions if q.prefill and known.get(q.prefill)}
+
+
+def save_answers(submission: Submission, questions: list[Question], values: dict[str, Any]) -> None:
+    """Store the answers to `questions`: set what has a value, remove what was cleared."""
+    current = {a.question_id: a for a in submission.answers}
+    for q in questions:
+        if not q.is_answerable:
+            continue
+        answer = current.get(q.id)
+        if q.key in values:
+            if answer is None:
+                submission.answers.append(Answer(question=q, value=values[q.key]))
+            elif answer.value != values[q.key]:
+                answer.value = values[q.key]
+        elif answer is not None:
+            submission.answers.remove(answer)
+    submission.updated_at = utcnow()
+    db.session.flush()
+
+
+def drop_hidden_answers(submission: Submission) -> None:
+    """Forget answers to questions a later change of mind has hidden, so they count nowhere."""
+    answers = answers_by_key(submission)
+    visible: set[int] = set()
+    for section in visible_sections(submission.survey, answers):
+        visible.update(q.id for q in visible_questions(section, answers))
+    for answer in list(submission.answers):
+        if answer.question_id not in visible:
+            submission.answers.remove(answer)
+
+
+def submit(submission: Submission, now: datetime, consent: bool) -> None:
+    """Mark submitted (again, when editing) and rebuild the profile. Idempotent: one row per respondent."""
+    drop_hidden_answers(submission)
+    if submission.status is not SubmissionStatus.SUBMITTED:
+        submission.status = SubmissionStatus.SUBMITTED
+        submission.submitted_at = now
+    if consent and submission.consent_at is None:
+        submission.consent_at = now
+    submission.survey_version = submission.survey.version
+    submission.resume_section = None
+    db.session.flush()
+    profiles.rebuild(submission)

@@ -1,0 +1,156 @@
+"""The member's survey: personal links /s/<token>, the open link /o/<slug>.
+
+Thin by design: parse the form, call services, commit, redirect. One section per page, so every step
+works with JavaScript turned off.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import get_locale
+
+from survey.extensions import db
+from survey.models import SignatureMode, SubmissionStatus, Survey, SurveyLink, utcnow
+from survey.respond import forms, links, signatures
+from survey.respond import services as responses
+from survey.respond.walk import Walk
+
+bp = Blueprint("respond", __name__)
+
+
+def _lang() -> str:
+    return str(get_locale() or "sv")
+
+
+def _load(token: str) -> tuple[SurveyLink, Walk | None]:
+    link = links.resolve(token)
+    if link is None:
+        abort(404)
+    if not link.survey.is_open(utcnow()):
+        return link, None
+    walk = Walk(link, responses.submission_for(link, _lang()))
+    db.session.commit()  # keep a just-created draft whatever the page does next
+    return link, walk
+
+
+def _closed(link: SurveyLink):
+    return render_template("respond/closed.html", survey=link.survey, now=utcnow()), 200
+
+
+@bp.get("/s/<token>")
+def start(token: str):
+    link, walk = _load(token)
+    if walk is None:
+        return _closed(link)
+    return render_template("respond/start.html", walk=walk, token=token)
+
+
+@bp.route("/s/<token>/signature", methods=["GET", "POST"])
+def signature(token: str):
+    link, walk = _load(token)
+    if walk is None:
+        return _closed(link)
+    if not walk.asks_signature:
+        abort(404)
+    form = forms.SignatureForm(walk.survey.signature,
+                               formdata=request.form if request.method == "POST" else None,
+                               obj=walk.submission)
+    if request.method == "POST" and form.validate():
+        signatures.sign(walk.submission, form.name.data, form.phone.data, form.email.data)
+        if request.form.get("action") == "save":
+            walk.submission.resume_section = Walk.SIGNATURE
+            db.session.commit()
+            return redirect(url_for(".saved", token=token))
+        db.session.commit()
+        return redirect(walk.url_after(Walk.SIGNATURE, token))
+    return render_template("respond/signature.html", walk=walk, form=form, token=token)
+
+
+@bp.route("/s/<token>/p/<section_key>", methods=["GET", "POST"])
+def page(token: str, section_key: str):
+    link, walk = _load(token)
+    if walk is None:
+        return _closed(link)
+    section = walk.section(section_key)
+    if section is None:
+        abort(404)
+    if request.method == "GET":
+        form = walk.form(section, _lang())
+        # After a refused submit, show this page's missing answers right next to their fields.
+        errors = walk.missing().get(section.key, {}) if request.args.get("check") else {}
+        return render_template("respond/page.html", walk=walk, section=section, form=form, errors=errors,
+                               token=token)
+
+    action = request.form.get("action", "next")
+    form = walk.form(section, _lang(), formdata=request.form)
+    errors = walk.save_page(section, form, strict=action in ("next", "done") or walk.is_submitted)
+    if errors:
+        return render_template("respond/page.html", walk=walk, section=section, form=form, errors=errors,
+                               token=token), 422
+    if action == "save":
+        walk.submission.resume_section = section.key
+        db.session.commit()
+        return redirect(url_for(".saved", token=token))
+    db.session.commit()
+    if action == "back":
+        return redirect(walk.url_before(section.key, token))
+    if action == "done":
+        return redirect(url_for(".review", token=token))
+    return redirect(walk.url_after(section.key, token))
+
+
+@bp.get("/s/<token>/saved")
+def saved(token: str):
+    link, walk = _load(token)
+    if walk is None:
+        return _closed(link)
+    return render_template("respond/saved.html", walk=walk, token=token)
+
+
+@bp.get("/s/<token>/review")
+def review(token: str):
+    link, walk = _load(token)
+    if walk is None:
+        return _closed(link)
+    return render_template("respond/review.html", walk=walk, token=token, missing=walk.missing())
+
+
+@bp.post("/s/<token>/submit")
+def submit(token: str):
+    link, walk = _load(token)
+    if walk is None:
+        return _closed(link)
+    missing = walk.missing()
+    if missing:
+        first = next(iter(missing))
+        return redirect(url_for(".page", token=token, section_key=first, check=1))
+    # Match first: the profile that submit rebuilds must carry the matched member for task matching.
+    signatures.match_registry(walk.submission)
+    responses.submit(walk.submission, utcnow(), consent=walk.has_consent)
+    db.session.commit()
+    return redirect(url_for(".thanks", token=token))
+
+
+@bp.get("/s/<token>/thanks")
+def thanks(token: str):
+    link, walk = _load(token)
+    if walk is None:
+        return _closed(link)
+    if walk.submission.status is not SubmissionStatus.SUBMITTED:
+        return redirect(url_for(".start", token=token))
+    return render_template("respond/thanks.html", walk=walk, token=token)
+
+
+@bp.route("/o/<slug>", methods=["GET", "POST"])
+def open_link(slug: str):
+    survey = db.session.query(Survey).filter_by(slug=slug).one_or_none()
+    if survey is None:
+        abort(404)
+    if not survey.is_open(utcnow()):
+        return render_template("respond/closed.html", survey=survey, now=utcnow())
+    if request.method == "POST":
+        # A fresh link per person: the token in the URL is what lets them save and come back.
+        token = links.issue_link(survey, None)
+        db.session.commit()
+        return redirect(url_for(".start", token=token))
+    return render_template("respond/open.html", survey=survey, signature_modes=SignatureMode)

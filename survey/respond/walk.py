@@ -1,0 +1,145 @@
+"""One respondent's walk through a survey: page order, forms, saving, what is missing, the summary.
+
+Kept out of the views so the same rules serve the web pages, the demo seeder and the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import url_for
+
+from survey.models import (
+    Question,
+    RegistryMatch,
+    Section,
+    SignatureMode,
+    Submission,
+    SubmissionStatus,
+    SurveyLink,
+)
+from survey.respond import forms
+from survey.respond import services as responses
+
+
+@dataclass
+class SummaryRow:
+    question: Question
+    value: Any
+
+
+class Walk:
+    SIGNATURE = "_signature"
+
+    def __init__(self, link: SurveyLink, submission: Submission):
+        self.link = link
+        self.submission = submission
+        self.survey = submission.survey
+
+    # -- where we are ------------------------------------------------------------------------
+    @property
+    def is_submitted(self) -> bool:
+        return self.submission.status is SubmissionStatus.SUBMITTED
+
+    @property
+    def asks_signature(self) -> bool:
+        return (self.link.member_id is None and self.submission.registry_match is not RegistryMatch.PERSONAL
+                and self.survey.signature is not SignatureMode.ANONYMOUS)
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return responses.answers_by_key(self.submission)
+
+    def sections(self) -> list[Section]:
+        return responses.visible_sections(self.survey, self.answers)
+
+    def page_keys(self) -> list[str]:
+        keys = [s.key for s in self.sections()]
+        return [self.SIGNATURE, *keys] if self.asks_signature else keys
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections() if s.key == key), None)
+
+    def step(self, key: str) -> tuple[int, int]:
+        keys = self.page_keys()
+        return keys.index(key) + 1, len(keys)
+
+    def page_url(self, key: str, token: str) -> str:
+        if key == self.SIGNATURE:
+            return url_for("respond.signature", token=token)
+        return url_for("respond.page", token=token, section_key=key)
+
+    def first_url(self, token: str) -> str:
+        keys = self.page_keys()
+        resume = self.submission.resume_section
+        return self.page_url(resume if resume in keys else keys[0], token)
+
+    def url_after(self, key: str, token: str) -> str:
+        keys = self.page_keys()
+        i = keys.index(key) if key in keys else -1
+        if i + 1 < len(keys):
+            return self.page_url(keys[i + 1], token)
+        return url_for("respond.review", token=token)
+
+    def url_before(self, key: str, token: str) -> str:
+        keys = self.page_keys()
+        i = keys.index(key) if key in keys else 0
+        if i > 0:
+            return self.page_url(keys[i - 1], token)
+        return url_for("respond.start", token=token)
+
+    # -- a page ------------------------------------------------------------------------------
+    def questions(self, section: Section) -> list[Question]:
+        return responses.visible_questions(section, self.answers)
+
+    def form(self, section: Section, lang: str, formdata=None) -> forms.SectionForm:
+        questions = self.questions(section)
+        if formdata is not None:
+            return forms.build_form(section, questions, lang, formdata=formdata)
+        data = self.answers
+        if not any(q.key in data for q in questions) and self.submission.status is SubmissionStatus.DRAFT:
+            data = {**responses.prefill(self.submission.member, questions), **data}
+        return forms.build_form(section, questions, lang, data=data)
+
+    def save_page(self, section: Section, form: forms.SectionForm, strict: bool) -> dict[str, str]:
+        """Save a page's answers; return errors by question key (nothing is saved when there are any)."""
+        errors = forms.shape_errors(form)
+        if errors:
+            return errors
+        values = forms.values(form)
+        if strict:
+            errors = forms.completeness_errors(form, values)
+            if errors:
+                return errors
+        responses.save_answers(self.submission, self.questions(section), values)
+        if self.is_submitted:
+            responses.submit(self.submission, self.submission.submitted_at, consent=self.has_consent)
+        return {}
+
+    # -- the whole survey --------------------------------------------------------------------
+    def missing(self) -> dict[str, dict[str, str]]:
+        """Completeness errors per visible section key, in page order."""
+        result: dict[str, dict[str, str]] = {}
+        answers = self.answers
+        for section in self.sections():
+            form = forms.build_form(section, self.questions(section), "sv", data=answers)
+            errors = forms.completeness_errors(
+                form, {k: v for k, v in answers.items() if k in form.questions}
+            )
+            if errors:
+                result[section.key] = errors
+        return result
+
+    @property
+    def has_consent(self) -> bool:
+        answers = self.answers
+        return any(q.type == "consent" and answers.get(q.key) for q in self.survey.questions())
+
+    def summary(self) -> list[tuple[Section, list[SummaryRow]]]:
+        answers = self.answers
+        result = []
+        for section in self.sections():
+            rows = [SummaryRow(q, answers.get(q.key)) for q in self.questions(section) if q.is_answerable]
+            result.append((section, rows))
+        return result

@@ -1,0 +1,87 @@
+"""Blueprints, error pages and the template helpers they share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, render_template, session
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from survey.models import Question
+from survey.spec import availability
+from survey.spec.services import STOCKHOLM
+
+
+def init_app(app: Flask) -> None:
+    from survey import home
+    from survey.accounts import login as admin
+    from survey.accounts import views as accounts
+    from survey.invitations import views as invitations
+    from survey.overview import views as overview
+    from survey.privacy import views as privacy
+    from survey.registry import views as members
+    from survey.respond import views as respond
+
+    for module in (home, respond, admin, members, accounts, invitations, privacy, overview):
+        app.register_blueprint(module.bp)
+    app.add_template_filter(translate, "t")
+    app.add_template_filter(local_time, "local")
+    app.add_template_global(calendar_weeks)
+    app.add_template_global(availability_text)
+    app.context_processor(
+        lambda: {"current_lang": str(get_locale() or "sv"), "session_lang": session.get("lang")}
+    )
+    app.register_error_handler(HTTPException, _error_page)
+
+
+def translate(text: dict[str, str] | str | None) -> str:
+    """Survey content in the member's language, falling back to Swedish."""
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        return text
+    lang = str(get_locale() or "sv")
+    return text.get(lang) or text.get("sv") or next(iter(text.values()), "")
+
+
+def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored moment (aware, see UTCDateTime) as the district's wall-clock time: organizers think in
+    Swedish time, not UTC."""
+    return moment.astimezone(STOCKHOLM).strftime(fmt) if moment else ""
+
+
+def calendar_weeks(q: Question):
+    cal = availability.calendar_from_dict(q.calendar)
+    return cal, availability.campaign_weeks(cal)
+
+
+def availability_text(q: Question, cells: list[str]) -> str:
+    """"v. 32: Vardagskvällar, Helgdagar; v. 33: ..." for the summary pages."""
+    cal, weeks = calendar_weeks(q)
+    chosen = set(cells)
+    parts = []
+    for week in weeks:
+        slots = [translate(s.label) for s in cal.slots if availability.cell_id(week.monday, s.key) in chosen]
+        if slots:
+            parts.append(f"{translate(week.label)}: {', '.join(slots)}")
+    return "; ".join(parts) or _("Ingen tid vald")
+
+
+def _error_page(exc: HTTPException):
+    # Deliberately plain: an unknown or tampered survey link must not reveal whether anything exists.
+    titles = {
+        403: _("Du har inte behörighet till den här sidan"),
+        404: _("Sidan finns inte"),
+        413: _("För mycket data skickades"),
+        400: _("Något gick fel med formuläret"),
+    }
+    messages = {
+        404: _("Kontrollera länken. Har du fått den i ett meddelande, kopiera hela länken."),
+        413: _("Försök igen med kortare svar."),
+        400: _("Ladda om sidan och försök igen."),
+    }
+    code = exc.code or 500
+    return render_template("error.html", code=code, title=titles.get(code, exc.name),
+                           message=messages.get(code, "")), code
