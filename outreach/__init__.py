@@ -15,13 +15,16 @@ if TYPE_CHECKING:
 
 
 def init_app(app: Flask) -> None:
-    from outreach.asks import views as member_tasks
+    """Outreach's blueprints and commands, registered here so a grep for register_blueprint finds all."""
+    from outreach.asks import views as asks
     from outreach.match import views as match
     from outreach.match.cli import match_command
     from outreach.tasks import views as tasks
     from outreach.tasks.cli import tasks_group
 
-    for module in (tasks, match, member_tasks):
-        app.register_blueprint(module.bp)
+    app.register_blueprint(tasks.bp)
+    app.register_blueprint(tasks.feeds)  # /ics: calendar apps subscribe without a login
+    app.register_blueprint(match.bp)
+    app.register_blueprint(asks.bp)
     app.cli.add_command(tasks_group)
     app.cli.add_command(match_command)

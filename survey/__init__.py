@@ -23,12 +23,14 @@ TEMPLATES = ROOT / "templates"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    instance_path = os.environ.get("KRAFTKARTAN_INSTANCE_PATH") or str(ROOT / "instance")
-    app = Flask(__name__, instance_path=instance_path, template_folder=str(TEMPLATES))
+    app = Flask(__name__, instance_path=config.instance_path(ROOT), template_folder=str(TEMPLATES))
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config.DEFAULTS)
     if test_config is None or "SQLALCHEMY_DATABASE_URI" not in test_config:
         app.config.from_mapping(config.from_environment(app.instance_path))
+    else:
+        # A test's own database and key, but the deployment switches (proxy, mail ...) as configured.
+        app.config.from_mapping(config.optional_from_environment())
     if test_config:
         app.config.from_mapping(test_config)
     app.config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
@@ -43,14 +45,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "admin.login"
     login_manager.login_message = None
 
-    from survey import web as views
+    from survey import web
     from survey.cli import register_commands
     from survey.core import access, logs, security
 
     security.init_app(app)
     access.init_app(app)
     logs.init_app(app)
-    views.init_app(app)
+    web.init_app(app)
+    _register_blueprints(app)
     register_commands(app)
 
     # Outreach plugs in here, never at survey's import time (imports flow one way).
@@ -58,6 +61,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     outreach.init_app(app)
     return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Every room of survey/ that serves pages; outreach/ registers its own in `outreach.init_app`."""
+    from survey.accounts import login
+    from survey.accounts import views as accounts
+    from survey.invitations import views as invitations
+    from survey.overview import views as overview
+    from survey.privacy import views as privacy
+    from survey.registry import views as registry
+    from survey.respond import views as respond
+
+    for module in (home, respond, login, registry, accounts, invitations, privacy, overview):
+        app.register_blueprint(module.bp)
 
 
 def _select_locale() -> str:

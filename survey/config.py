@@ -47,7 +47,12 @@ def secret_key(instance_path: str) -> str:
     return key
 
 
+def instance_path(root: Path) -> str:
+    return os.environ.get("KRAFTKARTAN_INSTANCE_PATH") or str(root / "instance")
+
+
 def from_environment(instance_path: str) -> dict[str, Any]:
+    """Every KRAFTKARTAN_* variable the app reads, as config keys: the one place the environment is read."""
     return {
         "SECRET_KEY": secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
@@ -62,7 +67,21 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "ADMIN_TOTP_REQUIRED": os.environ.get("KRAFTKARTAN_ADMIN_TOTP_REQUIRED", "1").strip().lower()
         not in {"0", "false", "no", "off"},
         "ADMIN_TOTP_GRACE_DAYS": int(os.environ.get("KRAFTKARTAN_ADMIN_TOTP_GRACE_DAYS", "7")),
+        **_optional(OPTIONAL),
     }
+
+
+# Settings that are simply absent unless the environment gives them (their readers say what is missing).
+OPTIONAL = ("PROXY_FIX", "POSTCODES_FILE", "MAIL_FROM", *(f"SMTP_{k}" for k in
+            ("HOST", "PORT", "TLS", "USER", "PASSWORD", "TIMEOUT")))
+
+
+def optional_from_environment() -> dict[str, str]:
+    return _optional(OPTIONAL)
+
+
+def _optional(keys: tuple[str, ...]) -> dict[str, str]:
+    return {key: os.environ[f"KRAFTKARTAN_{key}"] for key in keys if os.environ.get(f"KRAFTKARTAN_{key}")}
 
 
 DEFAULTS: dict[str, Any] = {

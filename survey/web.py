@@ -1,4 +1,4 @@
-"""Blueprints, error pages and the template helpers they share."""
+"""What every room's pages share: template filters and globals, the error page."""
 
 from __future__ import annotations
 
@@ -15,17 +15,7 @@ from survey.spec.services import STOCKHOLM
 
 
 def init_app(app: Flask) -> None:
-    from survey import home
-    from survey.accounts import login as admin
-    from survey.accounts import views as accounts
-    from survey.invitations import views as invitations
-    from survey.overview import views as overview
-    from survey.privacy import views as privacy
-    from survey.registry import views as members
-    from survey.respond import views as respond
-
-    for module in (home, respond, admin, members, accounts, invitations, privacy, overview):
-        app.register_blueprint(module.bp)
+    """Template helpers and the error page every room shares (the factory registers the blueprints)."""
     app.add_template_filter(translate, "t")
     app.add_template_filter(local_time, "local")
     app.add_template_global(calendar_weeks)

@@ -22,7 +22,7 @@ from outreach.match import services as assign
 from outreach.tasks import services as tasks
 from outreach.tasks.services import N_
 from survey import tabular
-from survey.core import audit
+from survey.core import access, audit
 from survey.core.access import admin_required, association_ids, can_see_association, staff_required
 from survey.extensions import db
 from survey.models import (
@@ -61,7 +61,7 @@ def _scope() -> Organisation | None:
     if not raw.isdigit():
         if allowed is None:
             return None
-        mine = tasks.editable_associations(current_user)
+        mine = access.visible_associations(current_user)
         if not mine:
             abort(403)
         return mine[0]
@@ -77,9 +77,9 @@ def _scope() -> Organisation | None:
 
 def _shift(shift_id: int, manage: bool = True) -> Shift:
     shift = db.session.get(Shift, shift_id)
-    if shift is None or not tasks.can_see(current_user, shift.task):
+    if shift is None or not access.can_see_task(current_user, shift.task):
         abort(404)
-    if manage and not tasks.can_manage(current_user, shift.task.association_id):
+    if manage and not access.can_manage_association(current_user, shift.task.association_id):
         abort(403)  # a district-wide shift: organizers see it but may not change it
     return shift
 
@@ -143,7 +143,7 @@ def index():
     every = problem.scoped_shifts(association, district_wide=not is_admin)
     weeks, week = _week(every)
     shifts = [s for s in every if week is None or week <= s.start_local.date() < week + timedelta(days=7)]
-    manageable = {s.id for s in shifts if tasks.can_manage(current_user, s.task.association_id)}
+    manageable = {s.id for s in shifts if access.can_manage_association(current_user, s.task.association_id)}
     ids = [s.id for s in shifts]
     query = sa.select(Assignment).where(Assignment.shift_id.in_(ids))
     rows = db.session.scalars(query.order_by(Assignment.score.desc(), Assignment.id)).all() if ids else []
@@ -159,7 +159,7 @@ def index():
             pinnable[shift_id].append(member)
     run = assign.latest_run(association)
     unfilled = {u["shift"]: u for u in (run.stats or {}).get("unfilled", [])} if run else {}
-    scopes = tasks.editable_associations(current_user)
+    scopes = access.visible_associations(current_user)
     return render_template(
         "match/index.html",
         association=association,
@@ -266,7 +266,7 @@ def replacements(shift_id: int):
         declined=declined,
         name_of=name_of,
         form=CsrfForm(),
-        can_manage=tasks.can_manage(current_user, shift.task.association_id),
+        can_manage=access.can_manage_association(current_user, shift.task.association_id),
     )
 
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from outreach.tasks import services as tasks
+from survey.core import access
 from survey.extensions import db
 from survey.models import Shift, Task, User
 from survey.spec import availability
@@ -78,7 +79,7 @@ def monday_of(text: str | None, user: User, today: date | None = None) -> date:
 
 def week_view(user: User, monday: date, association: str = "") -> WeekView:
     start = datetime.combine(monday, time())
-    query = (tasks.visible(sa.select(Shift).join(Shift.task), user)
+    query = (access.visible_tasks(sa.select(Shift).join(Shift.task), user)
              .where(Shift.start_local >= start, Shift.start_local < start + timedelta(days=7))
              .options(contains_eager(Shift.task))
              .order_by(Shift.start_local, Task.title))
@@ -91,5 +92,5 @@ def week_view(user: User, monday: date, association: str = "") -> WeekView:
     days = [Day(monday + timedelta(days=i), []) for i in range(7)]
     for shift in shifts:
         days[shift.start_local.weekday()].entries.append(
-            Entry(shift, shift.task, filled.get(shift.id, 0), tasks.can_edit(user, shift.task)))
+            Entry(shift, shift.task, filled.get(shift.id, 0), access.can_edit_task(user, shift.task)))
     return WeekView(monday, days)

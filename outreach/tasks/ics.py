@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import selectinload
 
 from outreach.tasks import services as tasks
+from survey.core import access
 from survey.core.access import association_ids
 from survey.extensions import db
 from survey.models import Assignment, AssignmentStatus, Member, Organisation, Shift, Task, User
@@ -71,7 +72,7 @@ def feeds_for(user: User) -> list[tuple[str, str]]:
     """(label, url) of the feeds a staff user may see: admins all, organizers their associations'."""
     is_admin = association_ids(user) is None
     district = [(_("Hela distriktet"), feed_url("district", DISTRICT))] if is_admin else []
-    return district + [(o.name, feed_url("association", o.id)) for o in tasks.editable_associations(user)]
+    return district + [(o.name, feed_url("association", o.id)) for o in access.visible_associations(user)]
 
 
 # -- the feeds ------------------------------------------------------------------------------------

@@ -16,14 +16,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from survey.core.access import association_ids
+from survey.core import access
 from survey.extensions import db
 from survey.models import (
     Assignment,
     AssignmentStatus,
     Option,
-    Organisation,
-    OrganisationKind,
     Question,
     Shift,
     Survey,
@@ -241,47 +239,10 @@ def delete_task(task: Task) -> None:
     db.session.flush()
 
 
-# -- who sees what --------------------------------------------------------------------------------
-
-def visible(query: sa.Select, user: User) -> sa.Select:
-    """Organizers see their associations' tasks and the district-wide ones; admins everything."""
-    allowed = association_ids(user)
-    if allowed is None:
-        return query
-    return query.where(sa.or_(Task.association_id.in_(allowed), Task.association_id.is_(None)))
-
-
-def can_see(user: User, task: Task) -> bool:
-    allowed = association_ids(user)
-    return allowed is None or task.association_id is None or task.association_id in allowed
-
-
-def can_manage(user: User, association_id: int | None) -> bool:
-    """District-wide tasks (None) are the district's: organizers see them but only admins change them."""
-    allowed = association_ids(user)
-    return allowed is None or association_id in allowed
-
-
-def can_edit(user: User, task: Task) -> bool:
-    return can_manage(user, task.association_id)
-
-
-def can_create(user: User) -> bool:
-    allowed = association_ids(user)
-    return allowed is None or bool(allowed)
-
-
-def editable_associations(user: User) -> list[Organisation]:
-    allowed = association_ids(user)
-    query = sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION)
-    if allowed is not None:
-        query = query.where(Organisation.id.in_(allowed))
-    return list(db.session.scalars(query.order_by(Organisation.name)))
-
-
 def list_tasks(user: User, association: str = "", kind: str = "", week: date | None = None) -> list[Task]:
     """Visible tasks, soonest first. `association` is "" (all), "none" (district-wide) or an id."""
-    query = visible(sa.select(Task), user).options(selectinload(Task.shifts), selectinload(Task.association))
+    query = access.visible_tasks(sa.select(Task), user).options(
+        selectinload(Task.shifts), selectinload(Task.association))
     if association == "none":
         query = query.where(Task.association_id.is_(None))
     elif association.isdigit():
@@ -298,7 +259,7 @@ def list_tasks(user: User, association: str = "", kind: str = "", week: date | N
 
 def shift_mondays(user: User) -> list[date]:
     """The weeks (their Mondays) that have at least one visible shift, for the week filter."""
-    starts = db.session.scalars(visible(sa.select(Shift.start_local).join(Task), user)).all()
+    starts = db.session.scalars(access.visible_tasks(sa.select(Shift.start_local).join(Task), user)).all()
     return sorted({s.date() - timedelta(days=s.weekday()) for s in starts})
 
 

@@ -20,6 +20,7 @@ from wtforms import RadioField, SelectField, SelectMultipleField, StringField, T
 from outreach.tasks import calendar, ics
 from outreach.tasks import importer as task_import
 from outreach.tasks import services as tasks
+from survey.core import access
 from survey.core.access import staff_required
 from survey.extensions import db
 from survey.models import Organisation, Task, TaskKind
@@ -27,12 +28,6 @@ from survey.models import Organisation, Task, TaskKind
 bp = Blueprint("tasks", __name__, url_prefix="/admin/tasks")
 # Calendar apps subscribe without a login, so the feeds live outside /admin, in a blueprint of their own.
 feeds = Blueprint("ics", __name__, url_prefix="/ics")
-
-
-@bp.record_once
-def _register_feeds(state) -> None:
-    # Registered together with `tasks`, so outreach/__init__ needs no second entry for it.
-    state.app.register_blueprint(feeds)
 
 
 EMPTY_ROWS, MORE_ROWS, MAX_ROWS = 2, 3, 100
@@ -81,22 +76,22 @@ class ShiftRow:
 def _labels() -> dict:
     return {"kind_label": tasks.kind_label, "kinds": list(TaskKind),
             "priority_labels": {k: _(v) for k, v in tasks.PRIORITY_LABELS.items()},
-            "can_create": current_user.is_authenticated and tasks.can_create(current_user)}
+            "can_create": current_user.is_authenticated and access.can_create_tasks(current_user)}
 
 
 def _task(task_id: int, edit: bool = False) -> Task:
     """404 for another association's task (do not confirm it exists); 403 to change a district task."""
     task = db.session.get(Task, task_id)
-    if task is None or not tasks.can_see(current_user, task):
+    if task is None or not access.can_see_task(current_user, task):
         abort(404)
-    if edit and not tasks.can_edit(current_user, task):
+    if edit and not access.can_edit_task(current_user, task):
         abort(403)
     return task
 
 
 def _filter_choices() -> list[tuple[str, str]]:
     return [("", _("Alla")), ("none", _("Hela distriktet"))] + [
-        (str(o.id), o.name) for o in tasks.editable_associations(current_user)]
+        (str(o.id), o.name) for o in access.visible_associations(current_user)]
 
 
 @bp.get("/")
@@ -129,13 +124,13 @@ def show(task_id: int):
     task = _task(task_id)
     filled = tasks.filled_counts(s.id for s in task.shifts)
     return render_template("tasks/show.html", task=task, filled=filled, skills=tasks.skill_options(),
-                           topics=tasks.topic_options(), can_edit=tasks.can_edit(current_user, task))
+                           topics=tasks.topic_options(), can_edit=access.can_edit_task(current_user, task))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @staff_required
 def new():
-    if not tasks.can_create(current_user):
+    if not access.can_create_tasks(current_user):
         abort(403)
     return _edit(None)
 
@@ -175,7 +170,7 @@ def _edit(task: Task | None):
     if not any(r.blank for r in rows):
         rows += [ShiftRow() for _i in range(EMPTY_ROWS)]
     names = {"": _("Hela distriktet eller på distans")} | {
-        str(o.id): o.name for o in tasks.editable_associations(current_user)}
+        str(o.id): o.name for o in access.visible_associations(current_user)}
     return render_template("tasks/form.html", form=form, task=task, rows=rows[:MAX_ROWS],
                            problems=problems, skills=tasks.skill_options(), topics=tasks.topic_options(),
                            association_names=names)
@@ -191,8 +186,8 @@ def _form_data(task: Task | None) -> dict:
 
 
 def _set_choices(form: TaskForm, task: Task | None) -> None:
-    district = [""] if tasks.can_manage(current_user, None) else []
-    form.association.choices = district + [str(o.id) for o in tasks.editable_associations(current_user)]
+    district = [""] if access.can_manage_association(current_user, None) else []
+    form.association.choices = district + [str(o.id) for o in access.visible_associations(current_user)]
     # Keep what a task already has even if the newest survey dropped it, so that saving shows the problem
     # ("unknown skill") instead of silently losing it.
     extra = (task.required_skills + task.preferred_skills) if task else []
@@ -249,7 +244,7 @@ def delete(task_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 @staff_required
 def import_csv():
-    if not tasks.can_create(current_user):
+    if not access.can_create_tasks(current_user):
         abort(403)
     form = ImportForm()
     result = None

@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from survey.models import Member, Role, User, utcnow
+from survey.extensions import db
+from survey.models import Member, Organisation, OrganisationKind, Role, Task, User, utcnow
 
 # Every staff page lives under /admin; members' pages elsewhere (survey and task links, calendar feeds,
 # unsubscribing) are keyed by their address and show the same to anyone, logged in or not.
@@ -83,8 +84,6 @@ def require_association(user: User, association_id: int | None) -> None:
 
 
 def member_or_404(user: User, member_id: int) -> Member:
-    from survey.extensions import db
-
     member = db.session.get(Member, member_id)
     if member is None:
         abort(404)
@@ -124,3 +123,42 @@ def require_admin_totp():
     if current_user.is_authenticated and admin_totp_overdue(current_user):
         return redirect(url_for("accounts.totp_setup"), 303)  # 303: a refused POST is not repeated
     return None
+def visible_associations(user: User) -> list[Organisation]:
+    """The local associations `user` may see (and so pick in a filter or act for), by name. Admins: all;
+    an organizer: theirs; anyone else: none. The one place that turns `association_ids` into rows."""
+    allowed = association_ids(user)
+    query = sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION)
+    if allowed is not None:
+        query = query.where(Organisation.id.in_(allowed) if allowed else sa.false())
+    return list(db.session.scalars(query.order_by(Organisation.name)))
+
+
+def can_manage_association(user: User, association_id: int | None) -> bool:
+    """Whether `user` may change what belongs to an association; None is the district itself, which
+    only admins manage (organizers see district-wide tasks but do not change them)."""
+    allowed = association_ids(user)
+    return allowed is None or association_id in allowed
+
+
+# -- campaign tasks: organizers see their associations' tasks and the district-wide ones --------------
+
+def visible_tasks(query: sa.Select, user: User) -> sa.Select:
+    """Restrict a select over Task (or joined to it) to what `user` may see."""
+    allowed = association_ids(user)
+    if allowed is None:
+        return query
+    return query.where(sa.or_(Task.association_id.in_(allowed), Task.association_id.is_(None)))
+
+
+def can_see_task(user: User, task: Task) -> bool:
+    allowed = association_ids(user)
+    return allowed is None or task.association_id is None or task.association_id in allowed
+
+
+def can_edit_task(user: User, task: Task) -> bool:
+    return can_manage_association(user, task.association_id)
+
+
+def can_create_tasks(user: User) -> bool:
+    allowed = association_ids(user)
+    return allowed is None or bool(allowed)

@@ -13,7 +13,6 @@ Errors come in two kinds because the caller must treat them differently:
 
 from __future__ import annotations
 
-import os
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -56,10 +55,8 @@ class SmtpSettings:
 
 
 def _setting(key: str) -> str | None:
-    """App config first (tests, instance config), then the KRAFTKARTAN_* environment variable."""
+    """From the app config, which survey.config fills from the KRAFTKARTAN_* environment variables."""
     value = current_app.config.get(key)
-    if value in (None, ""):
-        value = os.environ.get(f"KRAFTKARTAN_{key}")
     return None if value in (None, "") else str(value)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-import os
 import time
 from urllib.parse import urlsplit
 
@@ -37,7 +36,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     # "strong": a session cookie replayed from another address or browser is dropped, not honoured.
     login_manager.session_protection = "strong"
-    hops = _proxy_hops(app.config.get("PROXY_FIX", os.environ.get("KRAFTKARTAN_PROXY_FIX", "")))
+    hops = _proxy_hops(app.config.get("PROXY_FIX", ""))
     if hops:
         # Behind a reverse proxy: the client's address (for rate limits) and https (for url_for and
         # Secure cookies) come from X-Forwarded-* headers, trusted for exactly this many proxies.

@@ -31,7 +31,7 @@ from survey.core import access, audit, mailer
 from survey.core.contacts import format_phone
 from survey.extensions import csrf, db
 from survey.invitations import services as invitations
-from survey.models import Organisation, OrganisationKind, Survey, User, utcnow
+from survey.models import Organisation, Survey, User, utcnow
 from survey.spec import services as surveys
 from survey.web import translate
 
@@ -75,15 +75,6 @@ def _me() -> User:
     return current_user._get_current_object()
 
 
-def _associations() -> list[Organisation]:
-    query = (sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION)
-             .order_by(Organisation.name))
-    allowed = access.association_ids(_me())
-    if allowed is not None:
-        query = query.where(Organisation.id.in_(allowed))
-    return list(db.session.scalars(query))
-
-
 def _association_or_404(slug: str | None) -> Organisation | None:
     """"" means everything the user may see; another association's slug answers 404 like an unknown one."""
     if not slug:
@@ -110,7 +101,7 @@ def _with_choices(form: PlanForm | ListForm) -> PlanForm | ListForm:
     form.survey.choices = [SelectChoice(s.slug, translate(s.title) or s.slug) for s in _surveys()]
     everyone = _("Hela distriktet") if access.association_ids(_me()) is None else _("Alla mina föreningar")
     form.association.choices = [SelectChoice("", everyone),
-                                *(SelectChoice(o.slug, o.name) for o in _associations())]
+                                *(SelectChoice(o.slug, o.name) for o in access.visible_associations(_me()))]
     if not form.is_submitted() and (default := invitations.default_survey()) is not None:
         form.survey.data = default.slug
     return form
@@ -127,7 +118,7 @@ def _flash_errors(form: FlaskForm) -> None:
 def index():
     return render_template("invitations/index.html", plan_form=_with_choices(PlanForm()),
                            list_form=_with_choices(ListForm()), rounds=invitations.rounds(user=_me()),
-                           associations=_associations(), mail_ready=mailer.is_configured(),
+                           associations=access.visible_associations(_me()), mail_ready=mailer.is_configured(),
                            surveys=_surveys(), batch=BATCH)
 
 
@@ -244,7 +235,8 @@ def _not_answered(survey_slug: str | None, association_slug: str | None):
 @access.staff_required
 def not_answered():
     if not request.args.get("association"):
-        return render_template("invitations/choose_association.html", associations=_associations())
+        return render_template("invitations/choose_association.html",
+                               associations=access.visible_associations(_me()))
     survey, org, members = _not_answered(request.args.get("survey"), request.args.get("association"))
     audit.record(_me(), "view", f"not-answered:{survey.slug}", rows=len(members), association_id=org.id)
     db.session.commit()

@@ -7,7 +7,6 @@ has shell access to the server is accountable through the server's own login rec
 from __future__ import annotations
 
 import json
-import os
 
 import click
 from flask import current_app
@@ -78,8 +77,7 @@ def readmit_command(member_number: str) -> None:
 
 def purge_after_days() -> int:
     """Days after a survey closes that its answers keep personal data; config first, then the environment."""
-    raw = current_app.config.get(PURGE_KEY, os.environ.get("KRAFTKARTAN_PURGE_AFTER_DAYS",
-                                                           privacy.DEFAULT_PURGE_AFTER_DAYS))
+    raw = current_app.config.get(PURGE_KEY, privacy.DEFAULT_PURGE_AFTER_DAYS)
     try:
         days = int(raw)
     except (TypeError, ValueError):

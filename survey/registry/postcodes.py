@@ -1,7 +1,7 @@
 """Postcode and municipality -> local association, for registry rows that name no association.
 
 The table is data (survey/data/postcodes.yaml) rather than code so the district can correct a range
-without a release; KRAFTKARTAN_POSTCODES_FILE (app config first, then the environment) points to another
+without a release; KRAFTKARTAN_POSTCODES_FILE (config key POSTCODES_FILE) points to another
 file. Plain data in, plain data out: no database here, the importer maps slugs to organisations.
 """
 
@@ -16,7 +16,6 @@ from pathlib import Path
 import yaml
 
 DEFAULT_FILE = Path(__file__).resolve().parents[1] / "data" / "postcodes.yaml"
-CONFIG_KEY = "KRAFTKARTAN_POSTCODES_FILE"
 
 
 class PostcodeTableError(ValueError):
@@ -98,5 +97,5 @@ def load(path: str | os.PathLike | None = None) -> PostcodeTable:
 
 
 def configured_path(config: dict | None = None) -> str:
-    """App config first, then the environment, then the shipped table."""
-    return str((config or {}).get(CONFIG_KEY) or os.environ.get(CONFIG_KEY) or DEFAULT_FILE)
+    """The configured table (KRAFTKARTAN_POSTCODES_FILE, read by survey.config), else the shipped one."""
+    return str((config or {}).get("POSTCODES_FILE") or DEFAULT_FILE)

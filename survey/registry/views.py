@@ -20,10 +20,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import DataRequired
 
-from survey.core import audit
+from survey.core import access, audit
 from survey.core.access import (
     admin_required,
-    association_ids,
     member_or_404,
     require_association,
     scope_members,
@@ -35,8 +34,6 @@ from survey.models import (
     Member,
     MemberImport,
     MemberStatus,
-    Organisation,
-    OrganisationKind,
     Submission,
     Survey,
 )
@@ -63,18 +60,6 @@ class MergeForm(FlaskForm):
 @bp.app_template_global()
 def phone_national(e164: str | None) -> str:
     return format_phone(e164)
-
-
-def _visible_associations() -> list[Organisation]:
-    allowed = association_ids(current_user)
-    query = (
-        sa.select(Organisation)
-        .where(Organisation.kind == OrganisationKind.ASSOCIATION)
-        .order_by(Organisation.name)
-    )
-    if allowed is not None:
-        query = query.where(Organisation.id.in_(allowed or [-1]))
-    return list(db.session.scalars(query))
 
 
 @bp.get("")
@@ -115,7 +100,7 @@ def index():
         "registry/list.html",
         page=page,
         filters=filters,
-        associations=_visible_associations(),
+        associations=access.visible_associations(current_user),
         is_admin=current_user.is_admin,
     )
 

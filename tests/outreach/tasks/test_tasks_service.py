@@ -9,6 +9,7 @@ from flask_babel import force_locale
 
 from outreach.tasks import calendar
 from outreach.tasks import services as tasks
+from survey.core import access
 from survey.extensions import db
 from survey.models import Assignment, AssignmentStatus, Shift, TaskKind
 from tests.conftest import DEFAULT_SURVEY
@@ -145,14 +146,16 @@ def test_scoping_helpers(app, make_user):
     assert {t.title for t in tasks.list_tasks(timra)} == {"Timrå", "Distriktet"}
     assert len(tasks.list_tasks(admin)) == 3
     assert (
-        tasks.can_edit(timra, own) and not tasks.can_edit(timra, district) and not tasks.can_see(timra, other)
+        access.can_edit_task(timra, own)
+        and not access.can_edit_task(timra, district)
+        and not access.can_see_task(timra, other)
     )
     assert (
-        tasks.can_edit(admin, district)
-        and tasks.can_create(timra)
-        and not tasks.can_create(make_user("caller"))
+        access.can_edit_task(admin, district)
+        and access.can_create_tasks(timra)
+        and not access.can_create_tasks(make_user("caller"))
     )
-    assert [o.name for o in tasks.editable_associations(timra)] == ["Timrå"]
+    assert [o.name for o in access.visible_associations(timra)] == ["Timrå"]
     assert [t.title for t in tasks.list_tasks(admin, association="none")] == ["Distriktet"]
     assert tasks.list_tasks(admin, kind="canvassing") == []
     assert tasks.shift_mondays(timra) == [date(2030, 8, 12)]

@@ -205,7 +205,7 @@ def test_association_from_postcode_or_municipality(orgs, tmp_path, app):
     assert "Ingen förening" in notes[(5, "Postnummer")]
     table = tmp_path / "pc.yaml"
     table.write_text("associations:\n  timra:\n    postcodes: ['852']\n", encoding="utf-8")
-    app.config["KRAFTKARTAN_POSTCODES_FILE"] = str(table)
+    app.config["POSTCODES_FILE"] = str(table)
     import_registry(_file(["5", "E", "E", "85230", ""], header=header), "i.csv", today=TODAY)
     db.session.commit()
     assert _members()["5"].association.name == "Timrå"
