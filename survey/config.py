@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 SECRET_KEY_FILE = "secret_key"
+# The district's wall-clock zone: shown times, availability, shifts (survey.i18n.STOCKHOLM).
+TIMEZONE = "Europe/Stockholm"
 
 
 def database_url(instance_path: str) -> str:
@@ -94,9 +96,8 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # a member may leave a page open for hours and then save
     "BABEL_DEFAULT_LOCALE": "sv",
-    "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
+    "BABEL_DEFAULT_TIMEZONE": TIMEZONE,
     "LANGUAGES": ("sv", "en"),
-    "TIMEZONE": "Europe/Stockholm",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "ADMIN_TOTP_REQUIRED": True,

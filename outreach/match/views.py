@@ -20,11 +20,11 @@ from outreach.asks import sms as ask_lists
 from outreach.match import networks, problem
 from outreach.match import services as assign
 from outreach.tasks import services as tasks
-from outreach.tasks.services import N_
 from survey import tabular
 from survey.core import access, audit
 from survey.core.access import admin_required, association_ids, can_see_association, staff_required
 from survey.extensions import db
+from survey.i18n import N_
 from survey.models import (
     Assignment,
     AssignmentStatus,

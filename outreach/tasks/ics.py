@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -24,13 +23,14 @@ from outreach.tasks import services as tasks
 from survey.core import access
 from survey.core.access import association_ids
 from survey.extensions import db
+from survey.i18n import STOCKHOLM
 from survey.models import Assignment, AssignmentStatus, Member, Organisation, Shift, Task, User
 from survey.respond import links
 
 if TYPE_CHECKING:  # icalendar loads when a feed is rendered, not when the app and its CLI start
     from icalendar import Event
 
-TZ = ZoneInfo("Europe/Stockholm")
+TZ = STOCKHOLM
 KINDS = ("association", "district", "member")
 DISTRICT = "district"  # what the district token signs: there is one district calendar
 

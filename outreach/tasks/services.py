@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from survey.core import access
 from survey.extensions import db
+from survey.i18n import N_
 from survey.models import (
     Assignment,
     AssignmentStatus,
@@ -29,12 +30,6 @@ from survey.models import (
     TaskKind,
     User,
 )
-
-
-def N_(text: str) -> str:
-    """Mark a Swedish msgid for extraction without translating it yet (the CSV import needs the Swedish)."""
-    return text
-
 
 KIND_LABELS: dict[TaskKind, str] = {
     TaskKind.CANVASSING: N_("Dörrknackning"), TaskKind.PHONING: N_("Ringpass"), TaskKind.STALL: N_("Bokbord"),

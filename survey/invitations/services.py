@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import parseaddr
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from babel.dates import format_date
@@ -33,6 +32,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from survey.core import access, mailer
 from survey.core.contacts import format_phone
 from survey.extensions import db
+from survey.i18n import STOCKHOLM
 from survey.models import (
     Member,
     MemberStatus,
@@ -49,7 +49,6 @@ from survey.models.base import UTCDateTime
 from survey.respond import links
 
 KINDS = ("invitation", "reminder")
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 messages = OutgoingMessage.__table__
 
 

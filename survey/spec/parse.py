@@ -14,10 +14,10 @@ from __future__ import annotations
 import difflib
 import re
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 import yaml
 
+from survey.i18n import STOCKHOLM
 from survey.spec.model import (
     CHOICE_TYPES,
     CONDITION_OPS,
@@ -46,7 +46,7 @@ from survey.spec.model import (
 )
 from survey.tabular import NotText, decode_text, shorten
 
-LOCAL_TZ = ZoneInfo("Europe/Stockholm")
+LOCAL_TZ = STOCKHOLM
 MAX_TEXT_LENGTH = 20000
 MAX_FILE_BYTES = 1_000_000  # the default survey is 16 kB
 MAX_DEPTH = 32  # the default survey nests 10 levels deep (sections[].items[].calendar.slots[].days[])

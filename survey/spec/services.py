@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from survey import spec as surveyspec
 from survey.extensions import db
+from survey.i18n import STOCKHOLM
 from survey.models import Option, Question, Section, SignatureMode, Submission, Survey
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 class SurveyInUse(ValueError):
