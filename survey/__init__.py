@@ -37,7 +37,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("SECRET_KEY", config.secret_key(app.instance_path))
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+    # Batch mode so SQLite can alter tables; the compare_* flags make `db check` and autogenerate see a
+    # changed column type or server default, not only added and dropped columns.
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True,
+                     compare_server_default=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)

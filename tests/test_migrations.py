@@ -12,9 +12,10 @@ from survey.extensions import db
 
 
 def drift(app) -> list:
+    """What autogenerate would change, compared with the options `flask db check` uses."""
+    opts = dict(app.extensions["migrate"].configure_args)
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
-        return compare_metadata(context, db.metadata)
+        return compare_metadata(MigrationContext.configure(conn, opts=opts), db.metadata)
 
 
 def test_head_matches_the_models(app):
@@ -45,6 +46,28 @@ def test_db_check_command(runner):
     result = runner.invoke(args=["db", "check"])
     assert result.exit_code == 0, result.output
     assert "New upgrade operations detected" not in result.output
+
+
+@pytest.fixture
+def flipped_default(monkeypatch):
+    """members.do_not_contact defaults to true in the models, but not in the migrated database."""
+    from survey.models import Member
+
+    column = Member.__table__.c.do_not_contact
+    monkeypatch.setattr(column, "server_default", sa.DefaultClause(sa.true()))
+    return column
+
+
+def test_drift_includes_server_defaults(app, flipped_default):
+    """A server default that differs from the migrations is drift, on SQLite and PostgreSQL alike."""
+    [[change]] = drift(app)
+    assert change[0] == "modify_default"
+    assert change[2:4] == ("members", "do_not_contact")
+
+
+def test_db_check_command_sees_a_changed_server_default(runner, flipped_default):
+    result = runner.invoke(args=["db", "check"])
+    assert result.exit_code != 0, result.output
 
 
 @pytest.mark.parametrize("table", ["members", "submissions"])
