@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
-from survey.extensions import db
+from survey.extensions import db, migrate
 
 
 def drift(app) -> list:
@@ -141,3 +146,153 @@ def test_the_link_secret_migration_keeps_every_row(app):
     db.session.add(Member(member_number="M4", first_name="Ny", last_name="Medlem"))
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.max(Member.id))) > ids[2]  # the erased id is not given again
+
+
+# -- upgrading a database that already holds rows ---------------------------------------------------
+#
+# Each seed writes, through tables reflected at its revision (never the current models), the rows a
+# real database would hold by then. New revisions need no seed: the test upgrades every seeded row
+# through them to head.
+
+UTC_NOON = datetime(2026, 8, 1, 10, 0, tzinfo=UTC)
+
+
+def seed_initial_schema(rows: Rows) -> None:
+    district = rows.add("organisations", slug="vasternorrland", name="Västernorrland", kind="district")
+    sundsvall = rows.add("organisations", slug="sundsvall", name="Sundsvall", kind="association",
+                         parent_id=district)
+    asa = rows.add("members", member_number="100001", first_name="Åsa", last_name="Öberg",
+                   phone="+46701234567", email="asa@example.org", postcode="85230", association_id=sundsvall,
+                   joined_on=date(2019, 3, 8), do_not_contact=False, created_at=UTC_NOON)
+    rows.add("members", member_number="100002", first_name="Per", last_name="Lind", do_not_contact=True,
+             created_at=UTC_NOON)
+    rows.add("users", email="ombud@example.org", password_hash="pbkdf2:sha256:1000$x$y", role="admin",
+             active=True, created_at=UTC_NOON, last_login_at=UTC_NOON)
+    survey = rows.add("surveys", slug="medlemsenkat-2026", version=1, title={"sv": "Medlemsenkät"},
+                      signature="name_optional", opens_at=UTC_NOON, closes_at=None, created_at=UTC_NOON)
+    section = rows.add("survey_sections", survey_id=survey, position=0, key="skills",
+                       title={"sv": "Vad kan du?", "en": "What can you do?"})
+    skills = rows.add("survey_questions", survey_id=survey, section_id=section, position=0, key="skills",
+                      type="skill", label={"sv": "Färdigheter"}, required=True, profile="skills")
+    comment = rows.add("survey_questions", survey_id=survey, section_id=section, position=1, key="comment",
+                       type="long_text", required=False, max_length=2000)
+    rows.add("survey_options", question_id=skills, position=0, key="skill:canvassing",
+             label={"sv": "Dörrknackning"})
+    rows.add("survey_links", survey_id=survey, member_id=asa, token_hash="a" * 64, created_at=UTC_NOON)
+    submission = rows.add("submissions", survey_id=survey, respondent_key="r" * 40, member_id=asa,
+                          status="submitted", registry_match="personal", needs_review=False, language="sv",
+                          survey_version=1, consent_at=UTC_NOON, signed_name="Åsa Öberg",
+                          started_at=UTC_NOON, updated_at=UTC_NOON, submitted_at=UTC_NOON)
+    rows.add("answers", submission_id=submission, question_id=skills, value={"skill:canvassing": 2})
+    rows.add("answers", submission_id=submission, question_id=comment, value="Jag kör gärna bil.")
+    profile = rows.add("profiles", submission_id=submission, member_id=asa, max_tasks=2, hours_per_week=4,
+                       travels=True)
+    rows.add("profile_skills", profile_id=profile, skill="canvassing", level=2)
+    rows.add("profile_tags", profile_id=profile, kind="interest", key="climate")
+    rows.add("profile_intervals", profile_id=profile, start_local=datetime(2026, 8, 22, 10),
+             end_local=datetime(2026, 8, 22, 14))
+
+
+def seed_registry_and_tasks(rows: Rows) -> None:
+    sundsvall, asa, per = rows.id("organisations", 1), rows.id("members", 0), rows.id("members", 1)
+    admin, survey = rows.id("users", 0), rows.id("surveys", 0)
+    network = rows.add("organisations", slug="klimatnatverket", name="Klimatnätverket", kind="network")
+    rows.add("network_memberships", member_id=asa, organisation_id=network, source="survey",
+             created_at=UTC_NOON)
+    rows.add("user_associations", user_id=admin, organisation_id=sundsvall)
+    rows.add("outgoing_messages", survey_id=survey, member_id=asa, kind="invitation", round="första",
+             status="sent", created_at=UTC_NOON, sent_at=UTC_NOON)
+    rows.add("audit_events", at=UTC_NOON, user_id=admin, user_email="ombud@example.org", action="export",
+             target="members", association_id=sundsvall, rows=2, detail={"format": "csv"})
+    rows.add("member_imports", at=UTC_NOON, user_id=admin, filename="register.xlsx", rows=2, created=2,
+             updated=0, unchanged=0, marked_left=0, problems=0, report_csv="row,problem\r\n")
+    task = rows.add("tasks", title="Bokbord på Stora torget", kind="stall", association_id=sundsvall,
+                    place="Stora torget", required_skills=["canvassing"], preferred_skills=[],
+                    topic="climate", priority=2, notes="Ta med tält.", created_at=UTC_NOON)
+    shift = rows.add("shifts", task_id=task, start_local=datetime(2026, 8, 22, 10),
+                     end_local=datetime(2026, 8, 22, 13), slots=2)
+    run = rows.add("match_runs", created_at=UTC_NOON, created_by_id=admin, association_id=sundsvall,
+                   objective=12.5, optimal=True, stats={"assigned": 1}, published_at=UTC_NOON)
+    rows.add("assignments", shift_id=shift, member_id=asa, run_id=run, status="published", score=3.25,
+             reasons=["skill:canvassing"], token_hash="b" * 64, created_at=UTC_NOON)
+    rows.add("match_rules", shift_id=shift, member_id=per, kind="forbid", created_at=UTC_NOON)
+
+
+def seed_erased_members(rows: Rows) -> None:
+    rows.add("erased_members", number_hash="c" * 64, erased_at=UTC_NOON)
+
+
+SEEDS = {
+    "1980efbb420e": seed_initial_schema,
+    "66032667cc27": seed_registry_and_tasks,
+    "0c67ac9dc601": seed_erased_members,
+}
+
+
+class Rows:
+    """Inserts rows through tables reflected from the database as it is, and remembers them."""
+
+    def __init__(self) -> None:
+        self.written: list[tuple[str, dict, dict]] = []  # (table, primary key, values)
+
+    def add(self, table_name: str, **values) -> Any:
+        table = sa.Table(table_name, sa.MetaData(), autoload_with=self.conn)
+        key = self.conn.execute(table.insert().values(**values)).inserted_primary_key
+        self.written.append((table_name, dict(zip([c.name for c in table.primary_key], key, strict=True)),
+                             values))
+        return key[0]
+
+    def id(self, table_name: str, n: int) -> Any:
+        """The id of the n-th row written to a table (no cached ids to pass between seeds)."""
+        [key] = [key for name, key, _ in self.written if name == table_name][n].values()
+        return key
+
+
+def _same(actual, expected) -> bool:
+    if isinstance(expected, datetime) and expected.tzinfo is not None and actual is not None:
+        # SQLite hands timezone-aware columns back naive (UTCDateTime adds the zone in the app).
+        actual = actual.replace(tzinfo=UTC) if actual.tzinfo is None else actual.astimezone(UTC)
+    return actual == expected
+
+
+@pytest.fixture
+def empty_app(backend, request, tmp_path, instance_dir):
+    """The app on a database with no tables at all, on each backend."""
+    from survey import create_app
+
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    else:
+        cluster = request.getfixturevalue("pg_cluster")
+        name = f"kk_empty_{uuid.uuid4().hex[:12]}"
+        url = cluster.create_database(name)
+        request.addfinalizer(lambda: cluster.drop_database(name))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test", "TESTING": True})
+    with app.app_context():
+        yield app
+        db.engine.dispose()
+
+
+def test_rows_survive_every_upgrade_to_head(empty_app):
+    """Upgrade one revision at a time, seed what each revision's schema can hold, end at head: every
+    row is still there with its values (columns a later revision dropped on purpose are not compared)."""
+    directory = empty_app.extensions["migrate"].directory
+    script = ScriptDirectory.from_config(migrate.get_config(directory))
+    rows = Rows()
+    for revision in reversed(list(script.walk_revisions())):
+        upgrade(directory=directory, revision=revision.revision)
+        if seed := SEEDS.get(revision.revision):
+            with db.engine.begin() as rows.conn:
+                seed(rows)
+    upgrade(directory=directory)  # "head", as `kraftkartan db upgrade`: one head, or a merge is due
+
+    assert set(SEEDS) <= {r.revision for r in script.walk_revisions()}
+    with db.engine.connect() as conn:
+        for table_name, key, values in rows.written:
+            table = sa.Table(table_name, sa.MetaData(), autoload_with=conn)
+            row = conn.execute(sa.select(table).filter_by(**key)).mappings().one_or_none()
+            assert row is not None, f"{table_name} {key} did not survive the upgrade"
+            changed = {c: (row[c], v) for c, v in values.items() if c in row and not _same(row[c], v)}
+            assert not changed, f"{table_name} {key}: (now, before) {changed}"
+        # Members from before members.status existed are active, not NULL.
+        assert set(conn.scalars(sa.text("SELECT status FROM members"))) == {"active"}
