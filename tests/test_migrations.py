@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
+import alembic.command
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -13,6 +16,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
+from survey import MIGRATIONS
 from survey.extensions import db, migrate
 
 
@@ -287,6 +291,13 @@ def test_rows_survive_every_upgrade_to_head(empty_app):
     upgrade(directory=directory)  # "head", as `kraftkartan db upgrade`: one head, or a merge is due
 
     assert set(SEEDS) <= {r.revision for r in script.walk_revisions()}
+    assert_unchanged(rows)
+    with db.engine.connect() as conn:
+        # Members from before members.status existed are active, not NULL.
+        assert set(conn.scalars(sa.text("SELECT status FROM members"))) == {"active"}
+
+
+def assert_unchanged(rows: Rows) -> None:
     with db.engine.connect() as conn:
         for table_name, key, values in rows.written:
             table = sa.Table(table_name, sa.MetaData(), autoload_with=conn)
@@ -294,5 +305,42 @@ def test_rows_survive_every_upgrade_to_head(empty_app):
             assert row is not None, f"{table_name} {key} did not survive the upgrade"
             changed = {c: (row[c], v) for c, v in values.items() if c in row and not _same(row[c], v)}
             assert not changed, f"{table_name} {key}: (now, before) {changed}"
-        # Members from before members.status existed are active, not NULL.
-        assert set(conn.scalars(sa.text("SELECT status FROM members"))) == {"active"}
+
+
+def migrations_with(tmp_path, upgrade_body: str) -> str:
+    """A copy of the migrations with one more revision on top of head."""
+    directory = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, directory, ignore=shutil.ignore_patterns("__pycache__"))
+    head = ScriptDirectory.from_config(migrate.get_config(str(directory))).get_current_head()
+    (directory / "versions" / "29991231_2359_0123456789ab_probe.py").write_text(
+        f"import sqlalchemy as sa\nfrom alembic import op\n\nrevision = '0123456789ab'\n"
+        f"down_revision = {head!r}\nbranch_labels = depends_on = None\n\n\n"
+        f"def upgrade():\n{textwrap.indent(textwrap.dedent(upgrade_body), '    ')}\n"
+    )
+    return str(directory)
+
+
+def test_a_sqlite_table_rebuild_keeps_the_rows_that_reference_it(sqlite_app, tmp_path):
+    """SQLite alters a column by rebuilding the table; env.py keeps that from cascading into the rows
+    that reference it (survey links, submissions, profiles of members here)."""
+    directory = migrations_with(tmp_path, """
+        with op.batch_alter_table("members", recreate="always") as batch_op:
+            batch_op.alter_column("first_name", existing_type=sa.String(100), nullable=False)
+    """)
+    rows = Rows()
+    with db.engine.begin() as rows.conn:
+        seed_initial_schema(rows)
+    upgrade(directory=directory)
+    assert_unchanged(rows)
+    with db.engine.connect() as conn:  # the pooled connection has foreign keys on again
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_a_sqlite_migration_that_leaves_a_dangling_reference_fails(sqlite_app, tmp_path):
+    """With foreign keys off during migrations, SQLite's foreign_key_check is what catches this."""
+    directory = migrations_with(tmp_path, """
+        op.execute("INSERT INTO survey_links (survey_id, token_hash, created_at) "
+                   "VALUES (999, 'x', '2026-01-01')")
+    """)
+    with pytest.raises(RuntimeError, match="dangling foreign keys"):
+        alembic.command.upgrade(migrate.get_config(directory), "head")

@@ -323,6 +323,8 @@ def downgrade():
     with op.batch_alter_table("users") as batch_op:
         batch_op.drop_column("totp_secret")
 
+    # On SQLite, dropping columns rebuilds members and users (batch mode); env.py turns foreign keys
+    # off meanwhile, or the rebuild would delete or unlink every row that references them.
     with op.batch_alter_table("members") as batch_op:
         batch_op.drop_column("updated_at")
         batch_op.drop_column("left_on")
