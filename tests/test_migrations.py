@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 import uuid
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import alembic.command
@@ -41,6 +43,29 @@ def test_upgrade_downgrade_upgrade_on_an_empty_database(app):
         sa.inspect(db.engine).get_table_names()
     )
     assert drift(app) == []
+
+
+def revision_files() -> dict[str, Path]:
+    script = ScriptDirectory(str(MIGRATIONS))
+    return {r.revision: Path(r.path) for r in script.walk_revisions()}
+
+
+def test_revision_files_sort_in_revision_order():
+    """YYYYMMDD_HHMM_<rev>_<slug>.py (alembic.ini's file_template), each after the revision it follows.
+    A revision rebased onto a newer one needs a new time in its name."""
+    files = revision_files()
+    script = ScriptDirectory(str(MIGRATIONS))
+    for revision, path in files.items():
+        assert re.fullmatch(rf"\d{{8}}_\d{{4}}_{revision}_\w+\.py", path.name), path.name
+        down = script.get_revision(revision).down_revision  # None, a revision, or a tuple for a merge
+        for parent in (down,) if isinstance(down, str) else down or ():
+            assert files[parent].name < path.name, f"{path.name} sorts before {files[parent].name}"
+
+
+def test_every_revision_was_reviewed():
+    """Autogenerate's "please adjust!" markers go once a person has read and tidied the revision."""
+    unreviewed = [p.name for p in revision_files().values() if "please adjust" in p.read_text("utf-8")]
+    assert not unreviewed
 
 
 def test_app_factory_touches_no_database(tmp_path, monkeypatch):
@@ -281,7 +306,7 @@ def test_rows_survive_every_upgrade_to_head(empty_app):
     """Upgrade one revision at a time, seed what each revision's schema can hold, end at head: every
     row is still there with its values (columns a later revision dropped on purpose are not compared)."""
     directory = empty_app.extensions["migrate"].directory
-    script = ScriptDirectory.from_config(migrate.get_config(directory))
+    script = ScriptDirectory(directory)
     rows = Rows()
     for revision in reversed(list(script.walk_revisions())):
         upgrade(directory=directory, revision=revision.revision)
@@ -311,7 +336,7 @@ def migrations_with(tmp_path, upgrade_body: str) -> str:
     """A copy of the migrations with one more revision on top of head."""
     directory = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS, directory, ignore=shutil.ignore_patterns("__pycache__"))
-    head = ScriptDirectory.from_config(migrate.get_config(str(directory))).get_current_head()
+    head = ScriptDirectory(str(directory)).get_current_head()
     (directory / "versions" / "29991231_2359_0123456789ab_probe.py").write_text(
         f"import sqlalchemy as sa\nfrom alembic import op\n\nrevision = '0123456789ab'\n"
         f"down_revision = {head!r}\nbranch_labels = depends_on = None\n\n\n"
