@@ -183,7 +183,7 @@ def test_the_link_secret_migration_keeps_every_row(app):
 # real database would hold by then. New revisions need no seed: the test upgrades every seeded row
 # through them to head.
 
-UTC_NOON = datetime(2026, 8, 1, 10, 0, tzinfo=UTC)
+SEEDED_AT = datetime(2026, 8, 1, 10, 0, tzinfo=UTC)  # noon in Sundsvall
 
 
 def seed_initial_schema(rows: Rows) -> None:
@@ -192,13 +192,13 @@ def seed_initial_schema(rows: Rows) -> None:
                          parent_id=district)
     asa = rows.add("members", member_number="100001", first_name="Åsa", last_name="Öberg",
                    phone="+46701234567", email="asa@example.org", postcode="85230", association_id=sundsvall,
-                   joined_on=date(2019, 3, 8), do_not_contact=False, created_at=UTC_NOON)
+                   joined_on=date(2019, 3, 8), do_not_contact=False, created_at=SEEDED_AT)
     rows.add("members", member_number="100002", first_name="Per", last_name="Lind", do_not_contact=True,
-             created_at=UTC_NOON)
+             created_at=SEEDED_AT)
     rows.add("users", email="ombud@example.org", password_hash="pbkdf2:sha256:1000$x$y", role="admin",
-             active=True, created_at=UTC_NOON, last_login_at=UTC_NOON)
+             active=True, created_at=SEEDED_AT, last_login_at=SEEDED_AT)
     survey = rows.add("surveys", slug="medlemsenkat-2026", version=1, title={"sv": "Medlemsenkät"},
-                      signature="name_optional", opens_at=UTC_NOON, closes_at=None, created_at=UTC_NOON)
+                      signature="name_optional", opens_at=SEEDED_AT, closes_at=None, created_at=SEEDED_AT)
     section = rows.add("survey_sections", survey_id=survey, position=0, key="skills",
                        title={"sv": "Vad kan du?", "en": "What can you do?"})
     skills = rows.add("survey_questions", survey_id=survey, section_id=section, position=0, key="skills",
@@ -207,11 +207,11 @@ def seed_initial_schema(rows: Rows) -> None:
                        type="long_text", required=False, max_length=2000)
     rows.add("survey_options", question_id=skills, position=0, key="skill:canvassing",
              label={"sv": "Dörrknackning"})
-    rows.add("survey_links", survey_id=survey, member_id=asa, token_hash="a" * 64, created_at=UTC_NOON)
+    rows.add("survey_links", survey_id=survey, member_id=asa, token_hash="a" * 64, created_at=SEEDED_AT)
     submission = rows.add("submissions", survey_id=survey, respondent_key="r" * 40, member_id=asa,
                           status="submitted", registry_match="personal", needs_review=False, language="sv",
-                          survey_version=1, consent_at=UTC_NOON, signed_name="Åsa Öberg",
-                          started_at=UTC_NOON, updated_at=UTC_NOON, submitted_at=UTC_NOON)
+                          survey_version=1, consent_at=SEEDED_AT, signed_name="Åsa Öberg",
+                          started_at=SEEDED_AT, updated_at=SEEDED_AT, submitted_at=SEEDED_AT)
     rows.add("answers", submission_id=submission, question_id=skills, value={"skill:canvassing": 2})
     rows.add("answers", submission_id=submission, question_id=comment, value="Jag kör gärna bil.")
     profile = rows.add("profiles", submission_id=submission, member_id=asa, max_tasks=2, hours_per_week=4,
@@ -227,28 +227,28 @@ def seed_registry_and_tasks(rows: Rows) -> None:
     admin, survey = rows.id("users", 0), rows.id("surveys", 0)
     network = rows.add("organisations", slug="klimatnatverket", name="Klimatnätverket", kind="network")
     rows.add("network_memberships", member_id=asa, organisation_id=network, source="survey",
-             created_at=UTC_NOON)
+             created_at=SEEDED_AT)
     rows.add("user_associations", user_id=admin, organisation_id=sundsvall)
     rows.add("outgoing_messages", survey_id=survey, member_id=asa, kind="invitation", round="första",
-             status="sent", created_at=UTC_NOON, sent_at=UTC_NOON)
-    rows.add("audit_events", at=UTC_NOON, user_id=admin, user_email="ombud@example.org", action="export",
+             status="sent", created_at=SEEDED_AT, sent_at=SEEDED_AT)
+    rows.add("audit_events", at=SEEDED_AT, user_id=admin, user_email="ombud@example.org", action="export",
              target="members", association_id=sundsvall, rows=2, detail={"format": "csv"})
-    rows.add("member_imports", at=UTC_NOON, user_id=admin, filename="register.xlsx", rows=2, created=2,
+    rows.add("member_imports", at=SEEDED_AT, user_id=admin, filename="register.xlsx", rows=2, created=2,
              updated=0, unchanged=0, marked_left=0, problems=0, report_csv="row,problem\r\n")
     task = rows.add("tasks", title="Bokbord på Stora torget", kind="stall", association_id=sundsvall,
                     place="Stora torget", required_skills=["canvassing"], preferred_skills=[],
-                    topic="climate", priority=2, notes="Ta med tält.", created_at=UTC_NOON)
+                    topic="climate", priority=2, notes="Ta med tält.", created_at=SEEDED_AT)
     shift = rows.add("shifts", task_id=task, start_local=datetime(2026, 8, 22, 10),
                      end_local=datetime(2026, 8, 22, 13), slots=2)
-    run = rows.add("match_runs", created_at=UTC_NOON, created_by_id=admin, association_id=sundsvall,
-                   objective=12.5, optimal=True, stats={"assigned": 1}, published_at=UTC_NOON)
+    run = rows.add("match_runs", created_at=SEEDED_AT, created_by_id=admin, association_id=sundsvall,
+                   objective=12.5, optimal=True, stats={"assigned": 1}, published_at=SEEDED_AT)
     rows.add("assignments", shift_id=shift, member_id=asa, run_id=run, status="published", score=3.25,
-             reasons=["skill:canvassing"], token_hash="b" * 64, created_at=UTC_NOON)
-    rows.add("match_rules", shift_id=shift, member_id=per, kind="forbid", created_at=UTC_NOON)
+             reasons=["skill:canvassing"], token_hash="b" * 64, created_at=SEEDED_AT)
+    rows.add("match_rules", shift_id=shift, member_id=per, kind="forbid", created_at=SEEDED_AT)
 
 
 def seed_erased_members(rows: Rows) -> None:
-    rows.add("erased_members", number_hash="c" * 64, erased_at=UTC_NOON)
+    rows.add("erased_members", number_hash="c" * 64, erased_at=SEEDED_AT)
 
 
 SEEDS = {
