@@ -68,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     """Every room of survey/ that serves pages; outreach/ registers its own in `outreach.init_app`."""
+    from survey import home
     from survey.accounts import login
     from survey.accounts import views as accounts
     from survey.invitations import views as invitations

@@ -52,7 +52,9 @@ def downgrade():
     if not _sqlite():
         op.drop_column("members", "link_secret")
         return
-    with op.batch_alter_table("organisations", recreate="always", table_kwargs={"sqlite_autoincrement": False}):
+    with op.batch_alter_table(
+        "organisations", recreate="always", table_kwargs={"sqlite_autoincrement": False}
+    ):
         pass
     with op.batch_alter_table("members", recreate="always",
                               table_kwargs={"sqlite_autoincrement": False}) as batch_op:
