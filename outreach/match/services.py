@@ -315,3 +315,8 @@ def replacements(shift: Shift, now: datetime | None = None, limit: int | None = 
         return []  # no free place (or the shift is over)
     ranked = rank_replacements(built.problem, key, (), limit=limit)
     return [{**r, "member": built.members[r["member"]]} for r in ranked]
+
+
+def replacement(shift: Shift, member_id: int, now: datetime | None = None) -> Member | None:
+    """The member, if they are among those who could take a free place on `shift` now; else None."""
+    return next((r["member"] for r in replacements(shift, now, None) if r["member"].id == member_id), None)

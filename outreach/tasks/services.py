@@ -54,6 +54,11 @@ DEFAULT_TOPICS: dict[str, str] = {
     "rural": N_("Landsbygdsfrågor"),
 }
 PRIORITY_LABELS = {1: N_("Normal"), 2: N_("Viktig"), 3: N_("Mycket viktig")}
+# Where an assignment stands, in the organizers' words.
+STATUS_LABELS: dict[AssignmentStatus, str] = {
+    AssignmentStatus.PROPOSED: N_("föreslagen"), AssignmentStatus.PUBLISHED: N_("tillfrågad"),
+    AssignmentStatus.ACCEPTED: N_("tackat ja"), AssignmentStatus.DECLINED: N_("tackat nej"),
+}
 # An assignment holds its slot from the moment the member is asked until they decline.
 FILLING = (AssignmentStatus.PUBLISHED, AssignmentStatus.ACCEPTED)
 MAX_SLOTS = 500
@@ -61,6 +66,10 @@ MAX_SLOTS = 500
 
 def kind_label(kind: TaskKind | str) -> str:
     return _(KIND_LABELS[TaskKind(kind)])
+
+
+def status_label(status: AssignmentStatus | str) -> str:
+    return _(STATUS_LABELS[AssignmentStatus(status)])
 
 
 def skill_options() -> dict[str, str]:
@@ -267,3 +276,10 @@ def filled_counts(shift_ids: Iterable[int]) -> dict[int, int]:
         sa.select(Assignment.shift_id, sa.func.count()).where(Assignment.shift_id.in_(ids),
                                                               Assignment.status.in_(FILLING))
         .group_by(Assignment.shift_id)).all())
+
+
+def fill_totals(found: Iterable[Task]) -> dict[int, tuple[int, int]]:
+    """Task id -> (places filled, places in all) over all its shifts, for the task list."""
+    found = list(found)
+    filled = filled_counts(s.id for t in found for s in t.shifts)
+    return {t.id: (sum(filled.get(s.id, 0) for s in t.shifts), sum(s.slots for s in t.shifts)) for t in found}
