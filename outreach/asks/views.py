@@ -6,15 +6,13 @@ nothing about other members.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
+from outreach.asks import page as asks
 from outreach.match import services as assign
-from outreach.tasks import ics
-from outreach.tasks import services as tasks
 from survey.extensions import db
-from survey.models import Assignment, AssignmentStatus, Shift
+from survey.models import Assignment, AssignmentStatus
 
 bp = Blueprint("member_tasks", __name__)
 
@@ -32,26 +30,8 @@ def _assignment(token: str) -> Assignment:
 
 @bp.get("/t/<token>")
 def show(token: str):
-    assignment = _assignment(token)
-    confirmed = db.session.scalars(
-        sa.select(Assignment)
-        .join(Assignment.shift)
-        .where(Assignment.member_id == assignment.member_id, Assignment.status == AssignmentStatus.ACCEPTED)
-        .order_by(Shift.start_local)
-    ).all()
-    return render_template(
-        "asks/task.html",
-        assignment=assignment,
-        token=token,
-        task=assignment.shift.task,
-        shift=assignment.shift,
-        confirmed=confirmed,
-        kind=tasks.kind_label(assignment.shift.task.kind),
-        form=AnswerForm(),
-        feed_url=ics.member_feed_url(assignment.member),
-        full=request.args.get("full"),
-        Status=AssignmentStatus,
-    )
+    page = asks.ask_page(_assignment(token), full=bool(request.args.get("full")))
+    return render_template("asks/task.html", page=page, form=AnswerForm())
 
 
 @bp.post("/t/<token>")

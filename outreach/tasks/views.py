@@ -100,10 +100,7 @@ def index():
     args = request.args
     week = calendar.monday_of(args["week"], current_user) if args.get("week") else None
     found = tasks.list_tasks(current_user, args.get("association", ""), args.get("kind", ""), week)
-    filled = tasks.filled_counts(s.id for t in found for s in t.shifts)
-    totals = {t.id: (sum(filled.get(s.id, 0) for s in t.shifts), sum(s.slots for s in t.shifts))
-              for t in found}
-    return render_template("tasks/index.html", tasks=found, totals=totals, week=week,
+    return render_template("tasks/index.html", tasks=found, totals=tasks.fill_totals(found), week=week,
                            weeks=tasks.shift_mondays(current_user), associations=_filter_choices(),
                            feeds=ics.feeds_for(current_user))
 
@@ -237,7 +234,7 @@ def delete(task_id: int):
         db.session.commit()
         flash(_("Uppgiften ”%(title)s” är borttagen.", title=title))
         return redirect(url_for(".index"))
-    filled = sum(tasks.filled_counts(s.id for s in task.shifts).values())
+    filled, _places = tasks.fill_totals([task])[task.id]
     return render_template("tasks/delete.html", task=task, form=form, filled=filled)
 
 
