@@ -7,13 +7,11 @@ is still pending and never sends a message twice. See docs/invitations.md.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from survey.core import audit, mailer
+from survey.core import audit, mailer, outbox
 from survey.extensions import db
 from survey.invitations import services as invitations
 from survey.models import Organisation, Survey
@@ -66,10 +64,9 @@ def send_command(slug: str | None, association: str | None, reminder: bool, roun
     round_name = round_name or invitations.default_round(kind)
     if len(round_name) > 40:
         raise click.ClickException("--round: at most 40 characters")
-    cfg = None
     if not dry_run:
         try:
-            cfg = mailer.settings()
+            mailer.settings()  # before planning anything: a round that cannot be sent is not planned
         except mailer.NotConfigured as exc:
             raise click.ClickException(f"email is not configured: {exc}") from exc
     scope = {"association": org}
@@ -86,22 +83,17 @@ def send_command(slug: str | None, association: str | None, reminder: bool, roun
     audit.record(None, "send", f"invitations:{survey.slug}", rows=planned,
                  association_id=org.id if org else None, kind=kind, round=round_name)
     db.session.commit()
-    counts: Counter[str] = Counter()
-    try:
-        with mailer.Mailer(cfg) as smtp, click.progressbar(length=to_send, label="Sending") as bar:
-            for outcome in invitations.deliver(survey, kind, round_name, smtp, limit=limit,
-                                               base_url=current_app.config["PUBLIC_BASE_URL"], **scope):
-                db.session.commit()  # SENT is stored the moment the server has accepted the message
-                counts[outcome] += 1
-                bar.update(1)
-    except mailer.MailerUnavailable as exc:
-        db.session.rollback()
+    base_url = current_app.config["PUBLIC_BASE_URL"]
+    with click.progressbar(length=to_send, label="Sending") as bar:
+        # Ctrl-C or a crash: the message in hand was not marked sent, so it stays pending.
+        sent = outbox.send(lambda smtp: invitations.deliver(survey, kind, round_name, smtp, limit=limit,
+                                                           base_url=base_url, **scope),
+                           each=lambda _outcome: bar.update(1))
+    counts = sent.counts
+    if sent.unavailable:
         raise click.ClickException(
-            f"SMTP server unavailable ({exc}) after {counts['sent']} sent; "
-            "run the same command again to continue") from exc
-    except BaseException:  # Ctrl-C or a crash: the message in hand was not marked sent, so it stays pending
-        db.session.rollback()
-        raise
+            f"SMTP server unavailable ({sent.unavailable}) after {counts['sent']} sent; "
+            "run the same command again to continue")
     left = invitations.pending_count(survey, kind, round_name, **scope)
     click.echo(f"Sent {counts['sent']}, failed {counts['failed']}, skipped {counts['skipped']} "
                f"(no longer reachable or sent by someone else); {left} still pending.")

@@ -4,12 +4,8 @@ Sending is split in two so a send of thousands can stop anywhere and be resumed 
 the same message twice:
 1. `plan` inserts one pending OutgoingMessage per reachable member; the unique key (survey, member,
    kind, round) means planning the same round again only adds members who are new to it.
-2. `deliver` sends pending messages one at a time and yields after each; the caller commits there, so
-   SENT is stored right after the SMTP server accepted the message. Each message is claimed with a
-   conditional UPDATE first, so two senders at once (a double-clicked "continue", a CLI run beside the
-   web page) never both send it: the row lock (PostgreSQL) or the write lock (SQLite) is held until
-   the caller commits. A crash between the server's "250 OK" and that commit rolls the claim back and
-   leaves that single message pending: it is sent again on the next run. No other message is uncertain.
+2. `deliver` sends pending messages through the outbox (`survey.core.outbox`: claim, send, mark, the
+   caller commits after each), composing each invitation with a freshly issued personal link.
 
 Who is reachable is decided twice, when planning and again just before sending: an active member with
 an email address, not marked do-not-contact, who has not submitted the survey. Someone who unsubscribes
@@ -29,7 +25,7 @@ from babel.dates import format_date
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from survey.core import access, mailer
+from survey.core import access, mailer, outbox
 from survey.core.contacts import format_phone
 from survey.extensions import db
 from survey.i18n import STOCKHOLM
@@ -158,33 +154,14 @@ def deliver(survey: Survey, kind: str, round_name: str, smtp: mailer.Mailer, *, 
         OutgoingMessage.status == MessageStatus.PENDING)
     ids = db.session.scalars(query.with_only_columns(OutgoingMessage.id).order_by(OutgoingMessage.id)
                              .limit(limit)).all()
-    for message_id in ids:
-        yield _deliver_one(message_id, smtp, base_url)
 
+    def draft(message: OutgoingMessage, cfg: mailer.SmtpSettings) -> outbox.Draft | None:
+        member = db.session.get(Member, message.member_id)
+        if not _still_reachable(member, survey):
+            return None  # unsubscribed or answered since the round was planned: dropped from it
+        return outbox.Draft(compose(cfg, survey, member, message.kind, base_url))
 
-def _deliver_one(message_id: int, smtp: mailer.Mailer, base_url: str) -> str:
-    # The claim: an UPDATE first, so this transaction holds the row (or SQLite's write lock) while sending.
-    claimed = db.session.execute(sa.update(messages).where(
-        messages.c.id == message_id, messages.c.status == MessageStatus.PENDING.value,
-    ).values(status=MessageStatus.PENDING.value)).rowcount
-    if not claimed:
-        return "skipped"  # another sender got there first
-    message = db.session.get(OutgoingMessage, message_id, populate_existing=True)
-    survey = db.session.get(Survey, message.survey_id)
-    member = db.session.get(Member, message.member_id)
-    if not _still_reachable(member, survey):
-        db.session.delete(message)
-        db.session.flush()
-        return "skipped"
-    try:
-        smtp.send(compose(smtp.cfg, survey, member, message.kind, base_url))
-    except mailer.DeliveryFailed as exc:
-        message.status, message.error = MessageStatus.FAILED, str(exc)[:500]
-        db.session.flush()
-        return "failed"
-    message.status, message.sent_at, message.error = MessageStatus.SENT, utcnow(), None
-    db.session.flush()
-    return "sent"
+    yield from outbox.deliver(ids, smtp, draft)
 
 
 def compose(cfg: mailer.SmtpSettings, survey: Survey, member: Member, kind: str,
@@ -216,10 +193,8 @@ def compose(cfg: mailer.SmtpSettings, survey: Survey, member: Member, kind: str,
 def retry_failed(survey: Survey, kind: str, round_name: str, *, user: User | None = None,
                  association: Organisation | None = None) -> int:
     """Put failed messages of a round back to pending; returns how many."""
-    ids = _round(survey, kind, round_name, user, association).where(
-        OutgoingMessage.status == MessageStatus.FAILED).with_only_columns(OutgoingMessage.id)
-    return db.session.execute(sa.update(messages).where(messages.c.id.in_(ids)).values(
-        status=MessageStatus.PENDING.value, error=None)).rowcount
+    return outbox.retry(_round(survey, kind, round_name, user, association)
+                        .with_only_columns(OutgoingMessage.id))
 
 
 # -- status ------------------------------------------------------------------------------------------
@@ -240,7 +215,7 @@ def rounds(*, user: User | None = None, survey: Survey | None = None,
            association: Organisation | None = None) -> list[RoundCounts]:
     """Counts per round within what `user` may see, newest round first. Error texts, never members."""
     base = sa.select(OutgoingMessage.survey_id, OutgoingMessage.kind, OutgoingMessage.round).join(
-        Member, Member.id == OutgoingMessage.member_id)
+        Member, Member.id == OutgoingMessage.member_id).where(OutgoingMessage.kind.in_(KINDS))
     base = _scoped(base, user, association)
     if survey is not None:
         base = base.where(OutgoingMessage.survey_id == survey.id)

@@ -11,8 +11,6 @@ Each message is committed as sent right after the SMTP server accepted it, so st
 from __future__ import annotations
 
 import io
-import time
-from collections import Counter
 from typing import TYPE_CHECKING
 
 import segno
@@ -27,7 +25,7 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectF
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from survey import tabular
-from survey.core import access, audit, mailer
+from survey.core import access, audit, mailer, outbox
 from survey.core.contacts import format_phone
 from survey.extensions import csrf, db
 from survey.invitations import services as invitations
@@ -40,8 +38,8 @@ if TYPE_CHECKING:  # pandas loads in the two CSV views, not when the app starts
 
 bp = Blueprint("invitations", __name__)
 PREFIX = "/admin/invitations"
-BATCH = 200
-BATCH_SECONDS = 20  # stay well inside a reverse proxy's timeout even with a slow relay
+BATCH = outbox.REQUEST_BATCH
+BATCH_SECONDS = outbox.REQUEST_SECONDS
 ROUND_RE = r"^[\w.:-][\w .:-]*$"
 NOT_CONFIGURED = _l("E-post är inte inställd på servern (KRAFTKARTAN_SMTP_HOST och KRAFTKARTAN_MAIL_FROM).")
 
@@ -173,25 +171,18 @@ def retry():
 
 def _send_batch(survey: Survey, kind: str, round_name: str, org: Organisation | None) -> None:
     """Send up to BATCH pending messages of the round, committing after each, and flash what happened."""
+    base_url = current_app.config["PUBLIC_BASE_URL"]
     try:
-        cfg = mailer.settings()
+        sent = outbox.send(lambda smtp: invitations.deliver(survey, kind, round_name, smtp, user=_me(),
+                                                           association=org, base_url=base_url, limit=BATCH),
+                           seconds=BATCH_SECONDS)
     except mailer.NotConfigured:
         flash(NOT_CONFIGURED, "error")
         return
-    counts: Counter[str] = Counter()
-    deadline = time.monotonic() + BATCH_SECONDS
-    try:
-        with mailer.Mailer(cfg) as smtp:
-            for outcome in invitations.deliver(survey, kind, round_name, smtp, user=_me(), association=org,
-                                               base_url=current_app.config["PUBLIC_BASE_URL"], limit=BATCH):
-                db.session.commit()
-                counts[outcome] += 1
-                if time.monotonic() > deadline:
-                    break
-    except mailer.MailerUnavailable as exc:
-        db.session.rollback()
+    if sent.unavailable:
         flash(_("E-postservern gick inte att nå: %(error)s. Inget mer skickades; försök igen senare.",
-                error=str(exc)), "error")
+                error=sent.unavailable), "error")
+    counts = sent.counts
     flash(_("Skickade %(sent)d, misslyckades %(failed)d, hoppade över %(skipped)d.",
             sent=counts["sent"], failed=counts["failed"], skipped=counts["skipped"]))
 
