@@ -192,6 +192,8 @@ POLICY: dict[str, Route | tuple[Route, ...]] = {
                                         "kind": "clear"}),
     "match.publish": Route("/admin/match/publish", SUNDSVALLS,
                            data=lambda s: {"association": s.org_id["sundsvall"]}),
+    "match.send": Route("/admin/match/send", SUNDSVALLS,
+                        data=lambda s: {"association": s.org_id["sundsvall"]}),
     "match.sms_csv": Route("/admin/match/sms.csv", SUNDSVALLS,
                            data=lambda s: {"association": s.org_id["sundsvall"]}),
     "match.replacements": Route(lambda s: f"/admin/match/shifts/{s.shift['sundsvall']}/replacements",

@@ -3,7 +3,8 @@
 Published asks go out by email when the member has an address and SMTP is set up; everyone else needs the
 link another way, and the links on the publish page are shown only once. This list gives each unanswered
 ask a fresh link (only hashes are stored, so an old link cannot be shown again): the new link replaces the
-old one, which then stops working. Do-not-contact members and members without a phone are left out.
+old one, which then stops working, and the ask leaves any email about it still waiting in the outbox.
+Do-not-contact members and members without a phone are left out.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
-from outreach.match import services as assign
+from outreach.match import offers
 from survey.core.contacts import format_phone
 from survey.extensions import db
 from survey.models import Assignment, AssignmentStatus, Member, MemberStatus, Organisation, Shift, Task
@@ -51,8 +52,10 @@ def unanswered_rows(
         query = query.where(Task.association_id == association.id)
     if shift_ids is not None:
         query = query.where(Assignment.shift_id.in_(shift_ids))
+    asks = list(db.session.scalars(query).unique())
+    offers.withdraw(asks)  # an email still waiting would replace the links in this list
     rows = []
-    for ask in db.session.scalars(query).unique():
+    for ask in asks:
         rows.append({
             "member_number": ask.member.member_number,
             "first_name": ask.member.first_name,
@@ -60,7 +63,7 @@ def unanswered_rows(
             "task": ask.shift.task.title,
             "when": _when(ask.shift),
             "place": ask.shift.task.place or "",
-            "url": assign.task_url(assign.issue_token(ask)),
+            "url": offers.task_url(offers.issue_token(ask)),
         })
     db.session.flush()
     return rows

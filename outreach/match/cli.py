@@ -19,10 +19,14 @@ WHY = {
 
 @click.command("match")
 @click.option("--association", "slug", default=None, help="Only this association's shifts (slug).")
-@click.option("--publish", is_flag=True, help="Publish the proposals and email the members.")
+@click.option("--publish", is_flag=True,
+              help="Publish the proposals, then email the members (and any task email still waiting).")
+@click.option("--retry-failed", is_flag=True,
+              help="With --publish: also try again the task emails the server refused before.")
 @click.option("--all-shifts", is_flag=True, help="Include shifts that have already started (demo data).")
 @click.option("--time-limit", type=float, default=None, help="Seconds for the branch-and-bound stage.")
-def match_command(slug: str | None, publish: bool, all_shifts: bool, time_limit: float | None) -> None:
+def match_command(slug: str | None, publish: bool, retry_failed: bool, all_shifts: bool,
+                  time_limit: float | None) -> None:
     """Match members to campaign shifts; proposals stay proposals unless --publish."""
     from outreach.match import problem
     from outreach.match import services as assign
@@ -71,10 +75,27 @@ def match_command(slug: str | None, publish: bool, all_shifts: bool, time_limit:
     for pin in stats.get("dropped_pins", []):
         click.echo(f"Pin not kept: shift {pin['shift']}, member {pin['member']} ({pin['why']})")
     if publish:
-        result = assign.publish(association)
-        click.echo(f"Published {len(result.links)}, emailed {result.mailed} members.")
-        if result.mail_error:
-            click.echo(f"Mail error: {result.mail_error}", err=True)
-        for assignment, url in result.not_mailed:
-            click.echo(f"  not emailed: {assignment.member.full_name}: {url}")
+        _publish(association, retry_failed)
+    else:
+        db.session.commit()
+
+
+def _publish(association: Organisation | None, retry_failed: bool) -> None:
+    """Publish and commit, then send every task email waiting in scope (this publish's and any left from
+    earlier), committing after each: stopped anywhere, the next run continues."""
+    from outreach.match import offers
+    from outreach.match import services as assign
+
+    result = assign.publish(association)
+    db.session.commit()  # first: an email must never carry a link that was not stored
+    ids = offers.pending(association, retry_failed=retry_failed)
     db.session.commit()
+    emailed = offers.send_now(ids)
+    click.echo(f"Published {len(result.links)}, emailed {emailed.mailed} members.")
+    if emailed.error:
+        click.echo(f"Mail error: {emailed.error}", err=True)
+    if emailed.waiting:
+        click.echo(f"{emailed.waiting} task emails wait in the outbox; run again with --publish"
+                   " (and --retry-failed for those the server refused).", err=True)
+    for assignment, url in result.not_mailed:
+        click.echo(f"  not emailed: {assignment.member.full_name}: {url}")

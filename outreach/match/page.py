@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from outreach.match import networks, problem
+from outreach.match import networks, offers, problem
 from outreach.match import services as assign
 from outreach.tasks import services as tasks
 from outreach.tasks.services import N_
@@ -141,6 +141,11 @@ class MatchPage:
     run: MatchRun | None
     shifts: list[ShiftBox]
     proposals: list[tuple[Member, Organisation]]  # associations proposed from postcodes (admins)
+    mail: dict[str, int]  # task emails in scope not sent yet: "pending", "failed"
+
+    @property
+    def mail_waiting(self) -> bool:
+        return any(self.mail.values())
 
     @property
     def scope_id(self) -> int | str:
@@ -185,6 +190,7 @@ def match_page(viewer: User, association: Organisation | None, week: str) -> Mat
         run=run,
         shifts=boxes,
         proposals=networks.proposed_associations() if is_admin else [],
+        mail=offers.waiting(association, manageable_shift_ids(viewer, association)),
     )
 
 
@@ -251,6 +257,7 @@ class PublishedPage:
     association: Organisation | None
     published: int
     mailed: int
+    waiting: int  # emails not sent now (refused, or the server was down): they stay queued for a retry
     mail_error: str | None
     hand_out: list[HandOut]
 
@@ -260,6 +267,7 @@ def published_page(viewer: User, result: assign.Published, association: Organisa
         association=association,
         published=len(result.links),
         mailed=result.mailed,
+        waiting=result.emailed.waiting,
         mail_error=result.mail_error,
         hand_out=[HandOut(name_for(viewer, a.member), a, url) for a, url in result.not_mailed],
     )

@@ -10,18 +10,14 @@ to members and are never touched by a re-run.
 
 from __future__ import annotations
 
-import secrets
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime
-from email.utils import parseaddr
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
-from outreach.match import networks, problem
-from survey.core import mailer
+from outreach.match import networks, offers, problem
+from outreach.match.offers import Published, issue_token, task_url
 from survey.extensions import db
 from survey.models import (
     Assignment,
@@ -37,12 +33,6 @@ from survey.models import (
     utcnow,
 )
 from survey.respond import links
-
-TOKEN_BYTES = 24
-
-
-def task_url(token: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/t/{token}"
 
 
 def _scope_shift_ids(association: Organisation | None) -> sa.Select:
@@ -188,24 +178,10 @@ def rules_by_pair(shift_ids: list[int]) -> dict[tuple[int, int], RuleKind]:
 # -- publishing and the members' answers ------------------------------------------------------------
 
 
-@dataclass
-class Published:
-    links: list[tuple[Assignment, str]] = field(default_factory=list)  # (assignment, url)
-    mailed: int = 0
-    not_mailed: list[tuple[Assignment, str]] = field(default_factory=list)  # hand these out another way
-    mail_error: str | None = None
-
-
-def issue_token(assignment: Assignment) -> str:
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    assignment.token_hash = links.hash_token(token)
-    assignment.status = AssignmentStatus.PUBLISHED
-    return token
-
-
 def publish(association: Organisation | None, shift_ids: set[int] | None = None) -> Published:
-    """Turn the scope's proposals into asks with a fresh personal link each, and email the members.
-    `shift_ids` limits it further to the shifts the caller may manage."""
+    """Turn the scope's proposals into asks with a fresh personal link each, and queue their emails
+    (`offers`: sent once the caller has committed). `shift_ids` limits it further to the shifts the
+    caller may manage."""
     query = sa.select(Assignment).where(
         Assignment.status == AssignmentStatus.PROPOSED, Assignment.shift_id.in_(_scope_shift_ids(association))
     )
@@ -217,12 +193,13 @@ def publish(association: Organisation | None, shift_ids: set[int] | None = None)
     for run_id in {a.run_id for a, _url in result.links if a.run_id}:
         db.session.get(MatchRun, run_id).published_at = utcnow()
     db.session.flush()
-    send_mail(result)
+    offers.queue(result)
     return result
 
 
 def offer(shift: Shift, member: Member) -> Published:
-    """Ask one member directly (a replacement): a published assignment with its own link."""
+    """Ask one member directly (a replacement): a published assignment with its own link, its email
+    queued like a publish's."""
     assignment = db.session.scalar(
         sa.select(Assignment).where(Assignment.shift_id == shift.id, Assignment.member_id == member.id)
     )
@@ -234,48 +211,8 @@ def offer(shift: Shift, member: Member) -> Published:
     result = Published()
     result.links.append((assignment, task_url(issue_token(assignment))))
     db.session.flush()
-    send_mail(result)
+    offers.queue(result)
     return result
-
-
-def send_mail(result: Published) -> None:
-    """One email per member listing their new asks; without SMTP (or an address) the links are returned
-    to the caller, who must hand them out: only hashes are stored, a link cannot be shown again later."""
-    by_member: dict[int, list[tuple[Assignment, str]]] = defaultdict(list)
-    for assignment, url in result.links:
-        by_member[assignment.member_id].append((assignment, url))
-    if not mailer.is_configured():
-        result.not_mailed = list(result.links)
-        return
-    cfg = mailer.settings()
-    env = current_app.jinja_env
-    down = False  # no server: hand out the rest by other means instead of retrying per member
-    with mailer.Mailer(cfg) as smtp:
-        for member_id, items in by_member.items():
-            member = db.session.get(Member, member_id)
-            if down or not member.email or member.do_not_contact:
-                result.not_mailed.extend(items)
-                continue
-            context = {
-                "member": member,
-                "items": items,
-                "sender_name": parseaddr(cfg.mail_from)[0] or "Kraftkartan",
-            }
-            try:
-                smtp.send(
-                    mailer.compose(
-                        cfg,
-                        to_name=member.full_name,
-                        to_addr=member.email,
-                        subject=env.get_template("email/task_subject.txt").render(context),
-                        body=env.get_template("email/task_offer.txt").render(context),
-                    )
-                )
-                result.mailed += 1
-            except (mailer.DeliveryFailed, mailer.MailerUnavailable) as exc:
-                result.mail_error = str(exc)
-                result.not_mailed.extend(items)
-                down = isinstance(exc, mailer.MailerUnavailable)
 
 
 def by_token(token: str) -> Assignment | None:

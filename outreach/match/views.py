@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from outreach.asks import sms as ask_lists
-from outreach.match import networks, problem
+from outreach.match import networks, offers, problem
 from outreach.match import page as pages
 from outreach.match import services as assign
 from survey import tabular
-from survey.core import access, audit
+from survey.core import access, audit, outbox
 from survey.core.access import admin_required, association_ids, can_see_association, staff_required
 from survey.extensions import db
 from survey.models import (
@@ -116,9 +117,32 @@ def publish():
     association = _scope()
     CsrfForm().validate_on_submit() or abort(400)
     result = assign.publish(association, pages.manageable_shift_ids(current_user, association))
-    db.session.commit()
+    db.session.commit()  # first: an email must never carry a link that was not stored
+    result.emailed = _send(result.queued)
     return render_template("match/published.html",
                            page=pages.published_page(current_user, result, association))
+
+
+@bp.post("/send")
+@staff_required
+def send():
+    """Task emails that could not be sent at publishing: retry the failed ones, continue the pending."""
+    association = _scope()
+    CsrfForm().validate_on_submit() or abort(400)
+    scope = pages.manageable_shift_ids(current_user, association)
+    ids = offers.pending(association, scope, retry_failed=True)
+    db.session.commit()
+    emailed = _send(ids)
+    if emailed.error:
+        flash(_("E-postfel: %(error)s", error=emailed.error), "error")
+    flash(ngettext("E-post skickad till %(num)d medlem.", "E-post skickad till %(num)d medlemmar.",
+                   emailed.mailed))
+    return _back(association)
+
+
+def _send(ids: list[int]) -> offers.Emailed:
+    """Send from the request (there is no background worker), a batch at most; the rest waits."""
+    return offers.send_now(ids, limit=outbox.REQUEST_BATCH, seconds=outbox.REQUEST_SECONDS)
 
 
 @bp.post("/sms.csv")
@@ -158,6 +182,7 @@ def offer(shift_id: int):
         return redirect(url_for("match.replacements", shift_id=shift.id))
     result = assign.offer(shift, member)
     db.session.commit()
+    result.emailed = _send(result.queued)
     return render_template("match/published.html",
                            page=pages.published_page(current_user, result, shift.task.association))
 

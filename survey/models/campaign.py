@@ -113,6 +113,10 @@ class Assignment(Base):
     reasons: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)  # the engine's explanation
     # The member's accept/decline link; only its hash is stored, like survey links.
     token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # The outbox message that emails the link; None when it is handed out another way (shown once on the
+    # publish page, or the SMS list), so an ask is never in two emails.
+    offer_message_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("outgoing_messages.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

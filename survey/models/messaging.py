@@ -1,7 +1,9 @@
-"""Outgoing survey invitations and reminders, one row per message so sending can resume safely.
+"""The outbox: every email Kraftkartan sends is one row here, so sending can stop anywhere and resume.
 
-The unique key (survey, member, kind, round) is what guarantees nobody gets the same message twice when
-a large send is interrupted and started again.
+Survey invitations and reminders: the unique key (survey, member, kind, round) is what guarantees nobody
+gets the same message twice when a large send is interrupted and started again.
+Task offers (kind "task", no survey): the asks a message carries point at it (Assignment.offer_message_id),
+so an ask is in at most one message; that is their guarantee against a second email.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ class OutgoingMessage(Base):
     __table_args__ = (sa.UniqueConstraint("survey_id", "member_id", "kind", "round"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    # None for task offers, which are about shifts, not a survey.
+    survey_id: Mapped[int | None] = mapped_column(sa.ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(20))  # "invitation" | "reminder" | "task"
-    round: Mapped[str] = mapped_column(sa.String(40))  # e.g. "2030-05-01" for a reminder round
+    # "2030-05-01" for a reminder round; for a task offer, when it was published ("2030-05-01 18:30").
+    round: Mapped[str] = mapped_column(sa.String(40))
     status: Mapped[MessageStatus] = mapped_column(
         sa.Enum(MessageStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
         default=MessageStatus.PENDING,
