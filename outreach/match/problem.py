@@ -39,6 +39,7 @@ from survey.models import (
 from survey.spec.services import STOCKHOLM
 
 FMT = "%Y-%m-%dT%H:%M"
+Pair = tuple[str, str]  # (member key, shift key), as the engine's forbidden and pinned lists have them
 
 
 def member_key(member_id: int) -> str:
@@ -103,23 +104,23 @@ def build(
 ) -> Built:
     """The problem for a scope. `shift_ids` narrows the tasks further (replacements for one shift)."""
     shifts = [s for s in scoped_shifts(association, now) if shift_ids is None or s.id in shift_ids]
-    profiles = latest_profiles()
-    members = db.session.scalars(
-        sa.select(Member)
-        .where(
-            Member.id.in_(list(profiles)),
-            Member.status == MemberStatus.ACTIVE,
-            Member.do_not_contact.is_(False),
-        )
-        .options(selectinload(Member.association))
-    ).all()
+    taken, held_by = _holdings(now)
+    built = Built(problem={})
+    tasks = _task_rows(built, shifts, taken)
+    members, forbidden = _member_rows(built, held_by)
+    forbidden |= _declined(built)
+    built.problem = {"members": members, "tasks": tasks}
+    pins = _rules(built, forbidden) if with_rules else []
+    built.problem["forbidden"] = sorted(map(list, forbidden))
+    built.problem["pinned"] = pins
+    return built
+
+
+def _holdings(now: datetime | None) -> tuple[dict[int, int], dict[int, list[Shift]]]:
+    """What published and accepted asks hold: places taken per shift, and per member the shifts they
+    hold that are not over yet (the ones that still limit what else they can take)."""
     holding = db.session.scalars(
         sa.select(Assignment).where(Assignment.status.in_(FILLING)).options(selectinload(Assignment.shift))
-    ).all()
-    declined = db.session.execute(
-        sa.select(Assignment.member_id, Assignment.shift_id).where(
-            Assignment.status == AssignmentStatus.DECLINED
-        )
     ).all()
     taken: dict[int, int] = defaultdict(int)
     held_by: dict[int, list[Shift]] = defaultdict(list)
@@ -127,8 +128,11 @@ def build(
         taken[a.shift_id] += 1
         if now is None or a.shift.end_local > now:
             held_by[a.member_id].append(a.shift)
+    return taken, held_by
 
-    built = Built(problem={})
+
+def _task_rows(built: Built, shifts: list[Shift], taken: dict[int, int]) -> list[dict[str, Any]]:
+    """The engine's tasks: shifts with places still free, `slots` being what is free."""
     tasks = []
     for shift in shifts:
         free = shift.slots - taken[shift.id]
@@ -150,7 +154,23 @@ def build(
                 "priority": task.priority if task.priority in (1, 2, 3) else 1,
             }
         )
-    forbidden: set[tuple[str, str]] = set()
+    return tasks
+
+
+def _member_rows(built: Built, held_by: dict[int, list[Shift]]) -> tuple[list[dict[str, Any]], set[Pair]]:
+    """The engine's members: active, contactable, with a submitted profile; `max_tasks` less what they
+    hold. Also the pairs that held shifts forbid: every shift overlapping one (the held one included)."""
+    profiles = latest_profiles()
+    members = db.session.scalars(
+        sa.select(Member)
+        .where(
+            Member.id.in_(list(profiles)),
+            Member.status == MemberStatus.ACTIVE,
+            Member.do_not_contact.is_(False),
+        )
+        .options(selectinload(Member.association))
+    ).all()
+    forbidden: set[Pair] = set()
     rows = []
     for member in members:
         profile = profiles[member.id]
@@ -176,31 +196,37 @@ def build(
         for task_key, shift in built.shifts.items():
             if any(_overlaps(shift, h) for h in held):
                 forbidden.add((key, task_key))
-    for member_id, shift_id in declined:
-        pair = (member_key(member_id), shift_key(shift_id))
-        if pair[0] in built.members and pair[1] in built.shifts:
+    return rows, forbidden
+
+
+def _declined(built: Built) -> set[Pair]:
+    """A member who declined a shift is never proposed for it again."""
+    declined = db.session.execute(
+        sa.select(Assignment.member_id, Assignment.shift_id).where(
+            Assignment.status == AssignmentStatus.DECLINED
+        )
+    ).all()
+    pairs = {(member_key(m), shift_key(s)) for m, s in declined}
+    return {p for p in pairs if p[0] in built.members and p[1] in built.shifts}
+
+
+def _rules(built: Built, forbidden: set[Pair]) -> list[list[str]]:
+    """Organizers' forbids join `forbidden` (in place); their pins are kept where they can still hold.
+    A pin on a pair already forbidden (a held overlapping shift, a decline) is dropped as "busy"."""
+    rules = db.session.scalars(sa.select(MatchRule).order_by(MatchRule.id)).all()
+    candidates = []
+    for rule in rules:
+        pair = (member_key(rule.member_id), shift_key(rule.shift_id))
+        if pair[0] not in built.members or pair[1] not in built.shifts:
+            continue
+        if rule.kind is RuleKind.FORBID:
             forbidden.add(pair)
-    built.problem = {"members": rows, "tasks": tasks}
-    pins: list[list[str]] = []
-    if with_rules:
-        rules = db.session.scalars(sa.select(MatchRule).order_by(MatchRule.id)).all()
-        candidates = []
-        for rule in rules:
-            pair = (member_key(rule.member_id), shift_key(rule.shift_id))
-            if pair[0] not in built.members or pair[1] not in built.shifts:
-                continue
-            if rule.kind is RuleKind.FORBID:
-                forbidden.add(pair)
-            elif pair not in forbidden:
-                candidates.append((rule, pair))
-            else:
-                built.dropped_pins.append((rule.shift_id, rule.member_id, "busy"))
-        built.problem["forbidden"] = sorted(map(list, forbidden))
-        pins = _feasible_pins(built, candidates)
-    else:
-        built.problem["forbidden"] = sorted(map(list, forbidden))
-    built.problem["pinned"] = pins
-    return built
+        elif pair not in forbidden:
+            candidates.append((rule, pair))
+        else:
+            built.dropped_pins.append((rule.shift_id, rule.member_id, "busy"))
+    built.problem["forbidden"] = sorted(map(list, forbidden))
+    return _feasible_pins(built, candidates)
 
 
 def _feasible_pins(built: Built, candidates: list[tuple[MatchRule, tuple[str, str]]]) -> list[list[str]]:
