@@ -91,33 +91,14 @@ def build_core(problem: Problem, pairs: Pairs) -> Core:
 
     keep = (cap[pairs.member] > 0) & (slots[pairs.task] > 0)
     keep[pin_idx] = False
-    if pin_idx.size:  # drop tasks that overlap a pinned task of the same member
-        cand = np.flatnonzero(keep & (pins_of[pairs.member] > 0))
-        order = np.argsort(pm, kind="stable")
-        ptr = np.searchsorted(pm[order], np.arange(n + 1))
-        for i in cand:
-            m, t = pairs.member[i], pairs.task[i]
-            mine = pt[order[ptr[m] : ptr[m + 1]]]
-            if ((start[mine] < end[t]) & (start[t] < end[mine])).any():
-                keep[i] = False
+    if pin_idx.size:
+        _drop_pin_overlaps(keep, pairs, pm, pt, pins_of, start, end)
     free = np.flatnonzero(keep)
     fm = pairs.member[free].astype(np.int64)
     ft = pairs.task[free].astype(np.int64)
     by_member = np.lexsort((ft, fm))
     member_ptr = np.searchsorted(fm[by_member], np.arange(n + 1))
-
-    graph = coo_matrix((np.ones(free.size), (fm, n + ft)), shape=(n + n_tasks,) * 2)
-    _, labels = connected_components(graph, directed=False)
-    used = np.zeros(n + n_tasks, bool)
-    used[fm] = True
-    used[n + ft] = True
-    # Relabel in order of first appearance so labels do not depend on scipy internals.
-    uniq, first = np.unique(labels[used], return_index=True)
-    rank = np.empty(uniq.size, np.int64)
-    rank[np.argsort(np.flatnonzero(used)[first], kind="stable")] = np.arange(uniq.size)
-    relabel = np.full(labels.max() + 1 if labels.size else 0, -1, np.int64)
-    relabel[uniq] = rank
-    comp = np.where(used, relabel[labels], -1)
+    comp, n_comp = _components(n, n_tasks, fm, ft)
     return Core(
         problem,
         pairs,
@@ -137,8 +118,39 @@ def build_core(problem: Problem, pairs: Pairs) -> Core:
         comp[:n],
         comp[n:],
         comp[fm],
-        int(uniq.size),
+        n_comp,
     )
+
+
+def _drop_pin_overlaps(keep: np.ndarray, pairs: Pairs, pm: np.ndarray, pt: np.ndarray, pins_of: np.ndarray,
+                       start: np.ndarray, end: np.ndarray) -> None:
+    """Clear ``keep`` for pairs whose task overlaps a task the same member is pinned to."""
+    n = pins_of.size
+    cand = np.flatnonzero(keep & (pins_of[pairs.member] > 0))
+    order = np.argsort(pm, kind="stable")
+    ptr = np.searchsorted(pm[order], np.arange(n + 1))
+    for i in cand:
+        m, t = pairs.member[i], pairs.task[i]
+        mine = pt[order[ptr[m] : ptr[m + 1]]]
+        if ((start[mine] < end[t]) & (start[t] < end[mine])).any():
+            keep[i] = False
+
+
+def _components(n: int, n_tasks: int, fm: np.ndarray, ft: np.ndarray) -> tuple[np.ndarray, int]:
+    """Connected components of the free pairs' member-task graph: a label per member (first ``n``) and
+    task (-1 for those in no free pair), numbered in order of first appearance so that labels do not
+    depend on scipy internals; and how many there are."""
+    graph = coo_matrix((np.ones(fm.size), (fm, n + ft)), shape=(n + n_tasks,) * 2)
+    _, labels = connected_components(graph, directed=False)
+    used = np.zeros(n + n_tasks, bool)
+    used[fm] = True
+    used[n + ft] = True
+    uniq, first = np.unique(labels[used], return_index=True)
+    rank = np.empty(uniq.size, np.int64)
+    rank[np.argsort(np.flatnonzero(used)[first], kind="stable")] = np.arange(uniq.size)
+    relabel = np.full(labels.max() + 1 if labels.size else 0, -1, np.int64)
+    relabel[uniq] = rank
+    return np.where(used, relabel[labels], -1), int(uniq.size)
 
 
 def spread_columns(core: Core, members: np.ndarray, degree: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -102,14 +102,44 @@ def _code_table(names: list[list[str]], members_have) -> tuple[np.ndarray, np.nd
     return codes, columns
 
 
+def _empty() -> Pairs:
+    return Pairs(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64))
+
+
 def build_pairs(problem: Problem) -> Pairs:
-    """All eligible (member, task) pairs with their scores, vectorised."""
+    """All eligible (member, task) pairs with their scores, vectorised: first who is free for each task
+    (the availability index), then, a bounded chunk of those candidates at a time, the other rules and
+    the score."""
+    if not problem.members or not problem.tasks:
+        return _empty()
+    free = _free_candidates(problem)
+    if free is None:
+        return _empty()
+    cand_member, p0, counts = free
+    tables = _Tables.of(problem)
+    out_m, out_t, out_s = [], [], []
+    bounds = np.searchsorted(np.cumsum(counts), np.arange(_CHUNK, int(counts.sum()), _CHUNK))
+    for c0, c1 in zip(np.r_[0, bounds], np.r_[bounds, len(problem.tasks)], strict=True):
+        if c1 <= c0:
+            continue
+        mm, tt, score = _chunk_pairs(tables, cand_member, p0, counts, c0, c1)
+        out_m.append(mm.astype(np.int32))
+        out_t.append(tt.astype(np.int32))
+        out_s.append(score.astype(np.int64))
+    if not out_m:
+        return _empty()
+    return Pairs(np.concatenate(out_m), np.concatenate(out_t), np.concatenate(out_s))
+
+
+def _free_candidates(problem: Problem) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """For each task, the members free for all of it, without a member x task matrix.
+
+    Returns (cand_member, p0, counts): task t's candidates are ``cand_member[p0[t] : p0[t] + counts[t]]``.
+    Each availability interval is listed once per distinct task start inside it, sorted by that start
+    and then by the interval's end, latest first, so a task's candidates (a start it has, an end not
+    before its own) are one contiguous run. None when nobody is free for any task."""
     members, tasks = problem.members, problem.tasks
-    n, n_tasks = len(members), len(tasks)
-    w = problem.weights.micro()
-    empty = Pairs(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64))
-    if n == 0 or n_tasks == 0:
-        return empty
+    n_tasks = len(tasks)
     t_start = np.fromiter((t.start for t in tasks), np.int64, n_tasks)
     t_end = np.fromiter((t.end for t in tasks), np.int64, n_tasks)
     iv_member = np.fromiter((i for i, m in enumerate(members) for _ in m.availability), np.int64)
@@ -121,7 +151,7 @@ def build_pairs(problem: Problem) -> Pairs:
     cnt = hi - lo
     total = int(cnt.sum())
     if total == 0:
-        return empty
+        return None
     rep = np.repeat(np.arange(iv_member.size), cnt)
     k = lo[rep] + np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt)
     keys = k * _BIG + (_BIG - iv_b[rep])
@@ -131,65 +161,92 @@ def build_pairs(problem: Problem) -> Pairs:
     t_k = np.searchsorted(starts, t_start)
     p0 = np.searchsorted(keys, t_k * _BIG, "left")
     p1 = np.searchsorted(keys, t_k * _BIG + (_BIG - t_end), "right")
-    counts = p1 - p0
+    return cand_member, p0, p1 - p0
 
-    # Association, skill and interest lookups.
-    assoc = {a: i for i, a in enumerate(sorted({x.association for x in (*members, *tasks)} - {None}))}
-    m_assoc = np.array([assoc.get(m.association, -1) for m in members], np.int64)
-    t_assoc = np.array([assoc[t.association] if t.association is not None else -2 for t in tasks], np.int64)
-    travels = np.array([m.travels for m in members], bool)
-    req_codes, req_cols = _code_table(
-        [list(t.required_skills) for t in tasks],
-        lambda s: np.array([m.skills.get(s, 0) >= 1 for m in members], bool),
-    )
-    has_req = np.column_stack([*req_cols, np.ones(n, bool)])
-    pref_codes, pref_cols = _code_table(
-        [list(t.preferred_skills) for t in tasks],
-        lambda s: np.array([min(m.skills.get(s, 0), 3) for m in members], np.int64),
-    )
-    pref_level = np.column_stack([*pref_cols, np.zeros(n, np.int64)])
-    n_pref = np.array([len(t.preferred_skills) for t in tasks], np.int64)
-    topic_codes, topic_cols = _code_table(
-        [[t.topic] if t.topic is not None else [] for t in tasks],
-        lambda s: np.array([s in m.interests for m in members], bool),
-    )
-    interest = np.column_stack([*topic_cols, np.zeros(n, bool)])
-    topic_of = topic_codes[:, 0] if topic_codes.shape[1] else np.full(n_tasks, 0, np.int32)
-    prio = np.array([t.priority - 1 for t in tasks], np.int64)
-    forbidden = np.array(sorted(t * n + m for m, t in problem.forbidden), np.int64)
 
-    out_m, out_t, out_s = [], [], []
-    bounds = np.searchsorted(np.cumsum(counts), np.arange(_CHUNK, int(counts.sum()), _CHUNK))
-    for c0, c1 in zip(np.r_[0, bounds], np.r_[bounds, n_tasks], strict=True):
-        if c1 <= c0:
-            continue
-        cc = counts[c0:c1]
-        tt = np.repeat(np.arange(c0, c1), cc)
-        pos = p0[tt] + np.arange(tt.size) - np.repeat(np.cumsum(cc) - cc, cc)
-        mm = cand_member[pos]
-        ok = (t_assoc[tt] == -2) | (m_assoc[mm] == t_assoc[tt]) | travels[mm]
-        for j in range(req_codes.shape[1]):
-            ok &= has_req[mm, req_codes[tt, j]]
-        key = tt[ok] * n + mm[ok]
-        if forbidden.size:
-            key = key[~np.isin(key, forbidden)]
-        key.sort()
-        tt, mm = key // n, key % n
-        level_sum = np.zeros(tt.size, np.int64)
-        for j in range(pref_codes.shape[1]):
-            level_sum += pref_level[mm, pref_codes[tt, j]]
-        den = 3 * np.maximum(n_pref[tt], 1)
-        skill = np.where(n_pref[tt] > 0, (2 * w["skill"] * level_sum + den) // (2 * den), 0)
-        score = (
-            w["fill"]
-            + skill
-            + w["interest"] * interest[mm, topic_of[tt]]
-            + w["home"] * ((t_assoc[tt] >= 0) & (m_assoc[mm] == t_assoc[tt]))
-            + w["priority"] * prio[tt]
+@dataclass(frozen=True)
+class _Tables:
+    """The rest of the rules and the score's inputs as arrays indexed by member or task; skills and
+    topics as per-task name codes into member columns (see `_code_table`)."""
+
+    n: int  # members
+    w: dict[str, int]
+    m_assoc: np.ndarray
+    t_assoc: np.ndarray  # -2: no association (anyone may take it)
+    travels: np.ndarray
+    req_codes: np.ndarray
+    has_req: np.ndarray
+    pref_codes: np.ndarray
+    pref_level: np.ndarray
+    n_pref: np.ndarray
+    interest: np.ndarray
+    topic_of: np.ndarray
+    prio: np.ndarray
+    forbidden: np.ndarray  # task * n + member, sorted
+
+    @classmethod
+    def of(cls, problem: Problem) -> _Tables:
+        members, tasks = problem.members, problem.tasks
+        n, n_tasks = len(members), len(tasks)
+        assoc = {a: i for i, a in enumerate(sorted({x.association for x in (*members, *tasks)} - {None}))}
+        req_codes, req_cols = _code_table(
+            [list(t.required_skills) for t in tasks],
+            lambda s: np.array([m.skills.get(s, 0) >= 1 for m in members], bool),
         )
-        out_m.append(mm.astype(np.int32))
-        out_t.append(tt.astype(np.int32))
-        out_s.append(score.astype(np.int64))
-    if not out_m:
-        return empty
-    return Pairs(np.concatenate(out_m), np.concatenate(out_t), np.concatenate(out_s))
+        pref_codes, pref_cols = _code_table(
+            [list(t.preferred_skills) for t in tasks],
+            lambda s: np.array([min(m.skills.get(s, 0), 3) for m in members], np.int64),
+        )
+        topic_codes, topic_cols = _code_table(
+            [[t.topic] if t.topic is not None else [] for t in tasks],
+            lambda s: np.array([s in m.interests for m in members], bool),
+        )
+        return cls(
+            n=n,
+            w=problem.weights.micro(),
+            m_assoc=np.array([assoc.get(m.association, -1) for m in members], np.int64),
+            t_assoc=np.array([assoc[t.association] if t.association is not None else -2 for t in tasks],
+                             np.int64),
+            travels=np.array([m.travels for m in members], bool),
+            req_codes=req_codes,
+            has_req=np.column_stack([*req_cols, np.ones(n, bool)]),
+            pref_codes=pref_codes,
+            pref_level=np.column_stack([*pref_cols, np.zeros(n, np.int64)]),
+            n_pref=np.array([len(t.preferred_skills) for t in tasks], np.int64),
+            interest=np.column_stack([*topic_cols, np.zeros(n, bool)]),
+            topic_of=topic_codes[:, 0] if topic_codes.shape[1] else np.full(n_tasks, 0, np.int32),
+            prio=np.array([t.priority - 1 for t in tasks], np.int64),
+            forbidden=np.array(sorted(t * n + m for m, t in problem.forbidden), np.int64),
+        )
+
+
+def _chunk_pairs(tb: _Tables, cand_member: np.ndarray, p0: np.ndarray, counts: np.ndarray, c0: int,
+                 c1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tasks c0..c1's free candidates kept by the other rules (association or travels, required
+    skills, not forbidden), sorted by task then member, with their scores."""
+    n, w = tb.n, tb.w
+    cc = counts[c0:c1]
+    tt = np.repeat(np.arange(c0, c1), cc)
+    pos = p0[tt] + np.arange(tt.size) - np.repeat(np.cumsum(cc) - cc, cc)
+    mm = cand_member[pos]
+    ok = (tb.t_assoc[tt] == -2) | (tb.m_assoc[mm] == tb.t_assoc[tt]) | tb.travels[mm]
+    for j in range(tb.req_codes.shape[1]):
+        ok &= tb.has_req[mm, tb.req_codes[tt, j]]
+    key = tt[ok] * n + mm[ok]
+    if tb.forbidden.size:
+        key = key[~np.isin(key, tb.forbidden)]
+    key.sort()
+    tt, mm = key // n, key % n
+    level_sum = np.zeros(tt.size, np.int64)
+    for j in range(tb.pref_codes.shape[1]):
+        level_sum += tb.pref_level[mm, tb.pref_codes[tt, j]]
+    den = 3 * np.maximum(tb.n_pref[tt], 1)
+    skill = np.where(tb.n_pref[tt] > 0, (2 * w["skill"] * level_sum + den) // (2 * den), 0)
+    score = (
+        w["fill"]
+        + skill
+        + w["interest"] * tb.interest[mm, tb.topic_of[tt]]
+        + w["home"] * ((tb.t_assoc[tt] >= 0) & (tb.m_assoc[mm] == tb.t_assoc[tt]))
+        + w["priority"] * tb.prio[tt]
+    )
+    return mm, tt, score

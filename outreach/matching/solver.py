@@ -122,22 +122,8 @@ def solve(problem: dict | Problem, *, time_limit: float | None = None, timing: b
     chosen = np.sort(np.concatenate([core.pin_idx, core.free[free_chosen]]).astype(np.int64))
     verify(prob, pairs, chosen)
     objective = core.value(free_chosen)
-    assignments = [
-        {"member": prob.members[m].id, "task": prob.tasks[t].id, "score": int(s) / MICRO}
-        for m, t, s in zip(
-            pairs.member[chosen].tolist(),
-            pairs.task[chosen].tolist(),
-            pairs.score[chosen].tolist(),
-            strict=True,
-        )
-    ]
-    filled = np.bincount(pairs.task[chosen], minlength=len(prob.tasks))
-    unfilled = [
-        {"task": t.id, "missing": int(t.slots - filled[i])}
-        for i, t in enumerate(prob.tasks)
-        if filled[i] < t.slots
-    ]
-    sizes = _largest_component(core)
+    assignments = _assignments(prob, pairs, chosen)
+    unfilled = _unfilled(prob, pairs, chosen)
     out_stats = {
         "members": len(prob.members),
         "tasks": len(prob.tasks),
@@ -149,7 +135,7 @@ def solve(problem: dict | Problem, *, time_limit: float | None = None, timing: b
         "slots": int(sum(t.slots for t in prob.tasks)),
         "unfilled_slots": int(sum(u["missing"] for u in unfilled)),
         "components": core.n_comp,
-        "largest_component": sizes,
+        "largest_component": _largest_component(core),
         **stats,
     }
     if timing:
@@ -165,6 +151,27 @@ def solve(problem: dict | Problem, *, time_limit: float | None = None, timing: b
         "unfilled": unfilled,
         "stats": out_stats,
     }
+
+
+def _assignments(prob: Problem, pairs: Pairs, chosen: np.ndarray) -> list[dict]:
+    return [
+        {"member": prob.members[m].id, "task": prob.tasks[t].id, "score": int(s) / MICRO}
+        for m, t, s in zip(
+            pairs.member[chosen].tolist(),
+            pairs.task[chosen].tolist(),
+            pairs.score[chosen].tolist(),
+            strict=True,
+        )
+    ]
+
+
+def _unfilled(prob: Problem, pairs: Pairs, chosen: np.ndarray) -> list[dict]:
+    filled = np.bincount(pairs.task[chosen], minlength=len(prob.tasks))
+    return [
+        {"task": t.id, "missing": int(t.slots - filled[i])}
+        for i, t in enumerate(prob.tasks)
+        if filled[i] < t.slots
+    ]
 
 
 def _largest_component(core: Core) -> dict[str, int]:
