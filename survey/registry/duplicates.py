@@ -160,41 +160,8 @@ def merge(keep: Member, other: Member, user: User | None = None) -> Counter:
     if keep.id == other.id:
         raise MergeError(_("En medlem kan inte slås ihop med sig själv."))
     moved: Counter = Counter()
-    keep_surveys = set(
-        db.session.scalars(sa.select(Submission.survey_id).where(Submission.member_id == keep.id))
-    )
-    for sub in db.session.scalars(sa.select(Submission).where(Submission.member_id == other.id)).all():
-        if sub.survey_id in keep_surveys:
-            sub.needs_review = True
-            sub.respondent_key = f"merged:{sub.id}"  # unique: never clashes with "m:" or "l:" keys
-            moved["submissions_for_review"] += 1
-        elif sub.respondent_key == f"m:{other.id}":
-            sub.respondent_key = f"m:{keep.id}"  # the survivor's personal links resume it
-        sub.member_id = keep.id
-        moved["submissions"] += 1
-    db.session.flush()
-    for model in (SurveyLink, Profile):
-        count = db.session.execute(
-            sa.update(model)
-            .where(model.member_id == other.id)
-            .values(member_id=keep.id)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        moved[model.__tablename__] += count
-    for model, unique in UNIQUE_WITH_MEMBER:
-        taken = {
-            tuple(r)
-            for r in db.session.execute(
-                sa.select(*(getattr(model, c) for c in unique)).where(model.member_id == keep.id)
-            )
-        }
-        for obj in db.session.scalars(sa.select(model).where(model.member_id == other.id)).all():
-            if tuple(getattr(obj, c) for c in unique) in taken:
-                db.session.delete(obj)
-                moved[f"{model.__tablename__}_dropped"] += 1
-            else:
-                obj.member_id = keep.id
-                moved[model.__tablename__] += 1
+    _move_submissions(keep, other, moved)
+    _move_rows(keep, other, moved)
     moved.update(_repoint_others(keep.id, other.id))
     for name in FILLED_FROM_OTHER:
         if getattr(keep, name) is None and getattr(other, name) is not None:
@@ -214,3 +181,49 @@ def merge(keep: Member, other: Member, user: User | None = None) -> Counter:
         moved={k: v for k, v in moved.items() if v},
     )
     return moved
+
+
+def _move_submissions(keep: Member, other: Member, moved: Counter) -> None:
+    """`other`'s submissions go to `keep`; one for a survey `keep` answered too is flagged for review."""
+    keep_surveys = set(
+        db.session.scalars(sa.select(Submission.survey_id).where(Submission.member_id == keep.id))
+    )
+    for sub in db.session.scalars(sa.select(Submission).where(Submission.member_id == other.id)).all():
+        if sub.survey_id in keep_surveys:
+            sub.needs_review = True
+            sub.respondent_key = f"merged:{sub.id}"  # unique: never clashes with "m:" or "l:" keys
+            moved["submissions_for_review"] += 1
+        elif sub.respondent_key == f"m:{other.id}":
+            sub.respondent_key = f"m:{keep.id}"  # the survivor's personal links resume it
+        sub.member_id = keep.id
+        moved["submissions"] += 1
+    db.session.flush()
+
+
+def _move_rows(keep: Member, other: Member, moved: Counter) -> None:
+    """Links and profiles move as they are; rows unique per member (network lists, ...) move unless
+    `keep` already has the same one, which is then dropped instead of duplicated."""
+    for model in (SurveyLink, Profile):
+        count = db.session.execute(
+            sa.update(model)
+            .where(model.member_id == other.id)
+            .values(member_id=keep.id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        moved[model.__tablename__] += count
+    for model, unique in UNIQUE_WITH_MEMBER:
+        taken = {
+            tuple(r)
+            for r in db.session.execute(
+                sa.select(*(getattr(model, c) for c in unique)).where(model.member_id == keep.id)
+            )
+        }
+        for obj in db.session.scalars(sa.select(model).where(model.member_id == other.id)).all():
+            key = tuple(getattr(obj, c) for c in unique)
+            # As in SQL, a key with a NULL in it clashes with nothing (task offers have no survey).
+            if None not in key and key in taken:
+                db.session.delete(obj)
+                moved[f"{model.__tablename__}_dropped"] += 1
+            else:
+                obj.member_id = keep.id
+                moved[model.__tablename__] += 1

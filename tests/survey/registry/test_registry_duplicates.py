@@ -154,3 +154,15 @@ def test_merge_with_itself_is_refused(pair):
     _survey, keep, _other = pair
     with pytest.raises(MergeError):
         merge(keep, keep)
+
+
+def test_merge_keeps_both_members_task_offers_queued_in_the_same_minute(pair):
+    """Task offers have no survey: like the database's unique key, the merge sees no clash there."""
+    _survey, keep, other = pair
+    db.session.add_all([OutgoingMessage(member_id=m.id, kind="task", round="2030-08-01 18:30")
+                        for m in (keep, other)])
+    db.session.commit()
+    keep_id = keep.id
+    merge(keep, other)
+    db.session.commit()
+    assert db.session.scalars(sa.select(OutgoingMessage.member_id)).all() == [keep_id, keep_id]
