@@ -6,7 +6,7 @@ import click
 import sqlalchemy as sa
 
 from survey.extensions import db
-from survey.models import Assignment, AssignmentStatus, Organisation, OrganisationKind, Shift
+from survey.models import Organisation, OrganisationKind, Shift
 
 WHY = {
     "not_available": "no one available at that time",
@@ -49,22 +49,11 @@ def match_command(slug: str | None, publish: bool, retry_failed: bool, all_shift
         f"Members: {stats.get('members', 0)}, shifts: {stats.get('tasks', 0)}, "
         f"proposed: {stats.get('assigned', 0)}, unfilled places: {stats.get('unfilled_slots', 0)}"
     )
-    counts = dict(
-        db.session.execute(
-            sa.select(Assignment.shift_id, sa.func.count())
-            .where(Assignment.run_id == match_run.id)
-            .group_by(Assignment.shift_id)
-        ).all()
-    )
-    for shift in problem.scoped_shifts(association, None if all_shifts else problem.local_now()):
-        held = db.session.scalar(
-            sa.select(sa.func.count()).where(
-                Assignment.shift_id == shift.id,
-                Assignment.status.in_((AssignmentStatus.PUBLISHED, AssignmentStatus.ACCEPTED)),
-            )
-        )
-        filled = counts.get(shift.id, 0) + held
-        click.echo(f"  {filled}/{shift.slots}  {shift.start_local:%Y-%m-%d %H:%M}  {shift.task.title}")
+    shifts = problem.scoped_shifts(association, None if all_shifts else problem.local_now())
+    filled = assign.filled_with(match_run, [s.id for s in shifts])
+    for shift in shifts:
+        when = f"{shift.start_local:%Y-%m-%d %H:%M}"
+        click.echo(f"  {filled.get(shift.id, 0)}/{shift.slots}  {when}  {shift.task.title}")
     for item in stats.get("unfilled", []):
         shift = db.session.get(Shift, item["shift"])
         extra = f" ({', '.join(item['skills'])})" if item.get("skills") else ""

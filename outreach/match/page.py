@@ -83,14 +83,6 @@ def choose_week(shifts: list[Shift], asked: str, today: date) -> tuple[list[date
         return mondays, next((m for m in mondays if m >= this_week), mondays[0])
 
 
-def manageable_shift_ids(viewer: User, association: Organisation | None) -> set[int] | None:
-    """The scope's shifts the viewer may act on (publish, SMS list); None: all of them (district admins)."""
-    allowed = association_ids(viewer)
-    if allowed is None:
-        return None
-    return {s.id for s in problem.scoped_shifts(association) if s.task.association_id in allowed}
-
-
 # -- the match page ---------------------------------------------------------------------------------
 
 
@@ -190,7 +182,7 @@ def match_page(viewer: User, association: Organisation | None, week: str) -> Mat
         run=run,
         shifts=boxes,
         proposals=networks.proposed_associations() if is_admin else [],
-        mail=offers.waiting(association, manageable_shift_ids(viewer, association)),
+        mail=offers.waiting(association, assign.manageable_shift_ids(viewer, association)),
     )
 
 

@@ -18,6 +18,8 @@ import sqlalchemy as sa
 
 from outreach.match import networks, offers, problem
 from outreach.match.offers import Published, issue_token, task_url
+from outreach.tasks.services import filled_counts
+from survey.core.access import association_ids
 from survey.extensions import db
 from survey.models import (
     Assignment,
@@ -33,6 +35,14 @@ from survey.models import (
     utcnow,
 )
 from survey.respond import links
+
+
+def manageable_shift_ids(viewer: User, association: Organisation | None) -> set[int] | None:
+    """The scope's shifts the viewer may act on (publish, SMS list); None: all of them (district admins)."""
+    allowed = association_ids(viewer)
+    if allowed is None:
+        return None
+    return {s.id for s in problem.scoped_shifts(association) if s.task.association_id in allowed}
 
 
 def _scope_shift_ids(association: Organisation | None) -> sa.Select:
@@ -142,6 +152,19 @@ def latest_run(association: Organisation | None) -> MatchRun | None:
         else MatchRun.association_id == association.id
     )
     return db.session.scalar(query)
+
+
+def filled_with(match_run: MatchRun, shift_ids: list[int]) -> dict[int, int]:
+    """Shift id -> places filled if the run's proposals were all published: its proposals plus the
+    asks already published or accepted."""
+    filled = dict(db.session.execute(
+        sa.select(Assignment.shift_id, sa.func.count())
+        .where(Assignment.run_id == match_run.id, Assignment.shift_id.in_(shift_ids),
+               Assignment.status == AssignmentStatus.PROPOSED)
+        .group_by(Assignment.shift_id)).all())
+    for shift_id, held in filled_counts(shift_ids).items():
+        filled[shift_id] = filled.get(shift_id, 0) + held
+    return filled
 
 
 # -- pins and forbids -----------------------------------------------------------------------------

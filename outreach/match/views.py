@@ -116,7 +116,7 @@ def rule():
 def publish():
     association = _scope()
     CsrfForm().validate_on_submit() or abort(400)
-    result = assign.publish(association, pages.manageable_shift_ids(current_user, association))
+    result = assign.publish(association, assign.manageable_shift_ids(current_user, association))
     db.session.commit()  # first: an email must never carry a link that was not stored
     result.emailed = _send(result.queued)
     return render_template("match/published.html",
@@ -129,7 +129,7 @@ def send():
     """Task emails that could not be sent at publishing: retry the failed ones, continue the pending."""
     association = _scope()
     CsrfForm().validate_on_submit() or abort(400)
-    scope = pages.manageable_shift_ids(current_user, association)
+    scope = assign.manageable_shift_ids(current_user, association)
     ids = offers.pending(association, scope, retry_failed=True)
     db.session.commit()
     emailed = _send(ids)
@@ -153,7 +153,7 @@ def sms_csv():
 
     association = _scope()
     CsrfForm().validate_on_submit() or abort(400)
-    rows = ask_lists.unanswered_rows(association, pages.manageable_shift_ids(current_user, association))
+    rows = ask_lists.unanswered_rows(association, assign.manageable_shift_ids(current_user, association))
     audit.record(current_user, "export", "task-sms-links", rows=len(rows),
                  association_id=association.id if association else None)
     db.session.commit()  # the links in the file must be the valid ones
