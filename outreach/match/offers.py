@@ -70,6 +70,9 @@ class Emailed:
 
 @dataclass
 class Published:
+    """What a publish (or one offer) did: every new ask with the link issued for it, the emails queued
+    for them, and the asks whose links must be handed out another way (shown once, never stored)."""
+
     links: list[tuple[Assignment, str]] = field(default_factory=list)  # (assignment, url), every new ask
     queued: list[int] = field(default_factory=list)  # the outbox messages for them, for `send_now`
     not_mailed: list[tuple[Assignment, str]] = field(default_factory=list)  # hand these out another way
