@@ -18,6 +18,7 @@ from outreach.match import networks, offers, problem
 from outreach.match import services as assign
 from outreach.tasks import services as tasks
 from outreach.tasks.services import N_
+from survey.core import access
 from survey.core.access import association_ids, can_see_association
 from survey.extensions import db
 from survey.models import (
@@ -167,7 +168,7 @@ def match_page(viewer: User, association: Organisation | None, week: str) -> Mat
             shift=s,
             items=by_shift.get(s.id, []),
             counts=_counts(by_shift.get(s.id, [])),
-            manageable=tasks.can_manage(viewer, s.task.association_id),
+            manageable=access.can_manage_association(viewer, s.task.association_id),
             unfilled=_unfilled(unfilled[s.id], skills) if s.id in unfilled else None,
             pinnable=pinnable.get(s.id, []),
         )
@@ -176,7 +177,7 @@ def match_page(viewer: User, association: Organisation | None, week: str) -> Mat
     return MatchPage(
         association=association,
         is_admin=is_admin,
-        scopes=tasks.editable_associations(viewer),
+        scopes=access.visible_associations(viewer),
         weeks=weeks,
         week=monday,
         run=run,
@@ -289,5 +290,5 @@ def replacements_page(viewer: User, shift: Shift) -> ReplacementsPage:
         candidates=[Candidate(r["member"], name_for(viewer, r["member"]), r["score"], r["current_tasks"])
                     for r in ranked],
         declined=sum(a.status is AssignmentStatus.DECLINED for a in shift.assignments),
-        can_manage=tasks.can_manage(viewer, shift.task.association_id),
+        can_manage=access.can_manage_association(viewer, shift.task.association_id),
     )

@@ -6,8 +6,8 @@ outgoing message per member (kind "task", no survey) and the invitations' sender
 commit. Each ask points at the message that carries its link, so an ask is in at most one email.
 
 Revision ID: 927f09df03e8
-Revises: 9336e308d1ec
-Create Date: 2026-12-02 19:45:41.529520
+Revises: 6ba2073a7a28
+Create Date: 2026-12-02 19:55:41.529520
 
 """
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '927f09df03e8'
-down_revision = '9336e308d1ec'
+down_revision = '6ba2073a7a28'
 branch_labels = None
 depends_on = None
 
