@@ -23,7 +23,8 @@ from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 
-from flask import render_template
+from flask import current_app
+from flask_babel import get_locale
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -116,7 +117,11 @@ def render_html(template: str, **context) -> str:
     """The document as HTML (needs an app context): the print layout's templates only."""
     if not template.startswith("print/") or ".." in template:
         raise ValueError(f"print templates live under templates/print/: {template!r}")
-    return render_template(template, font_url=font_url, font_family=FONT_FAMILY, **context)
+    # Straight through Jinja, not flask.render_template: the page context processors read the session,
+    # and a print-out must come out the same from the CLI (no request) as from the web.
+    lang = str(get_locale() or "sv")
+    return current_app.jinja_env.get_template(template).render(
+        font_url=font_url, font_family=FONT_FAMILY, current_lang=lang, **context)
 
 
 def html_to_pdf(html: str, fetcher: LockedFetcher | None = None) -> bytes:
