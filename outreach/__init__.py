@@ -11,9 +11,12 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from outreach.cli_match import match_command
     from outreach.cli_tasks import tasks_group
+    from outreach.printing import cli as print_cli
+    from outreach.printing import views as printing
     from outreach.views import match, member_tasks, tasks
 
-    for module in (tasks, match, member_tasks):
+    for module in (tasks, match, member_tasks, printing):
         app.register_blueprint(module.bp)
     app.cli.add_command(tasks_group)
     app.cli.add_command(match_command)
+    app.cli.add_command(print_cli.print_command)
