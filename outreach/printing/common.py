@@ -34,11 +34,13 @@ class Header:
     scope: str  # "Timrå" or "Hela distriktet"
     title: str
     printed: str  # "2 december 2026"
+    printed_iso: str  # the PDF's creation date
 
 
 def header(association: Organisation | None, title: str, today: date | None = None) -> Header:
-    return Header(association.name if association else _("Hela distriktet"), title,
-                  long_date(today or local_today()))
+    today = today or local_today()
+    return Header(association.name if association else _("Hela distriktet"), title, long_date(today),
+                  today.isoformat())
 
 
 def local_today() -> date:
@@ -71,10 +73,10 @@ def week_title(first: date) -> str:
 
 
 def status_key(assignment: Assignment, shift_has_decline: bool) -> str:
-    """accepted, asked, replacement, declined or proposed. A published ask counts as a replacement when
-    it came from "Erbjud" (no run) or was made on a shift where someone had declined."""
+    """accepted, asked, replacement, declined or proposed. A published ask is a replacement when it was
+    offered by hand ("Erbjud" on the replacements page: no run) on a shift where someone declined."""
     if assignment.status is AssignmentStatus.PUBLISHED:
-        return "replacement" if assignment.run_id is None or shift_has_decline else "asked"
+        return "replacement" if assignment.run_id is None and shift_has_decline else "asked"
     return assignment.status.value
 
 
