@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import segno
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import contains_eager
@@ -68,9 +69,16 @@ class Letters:
         return len(self.letters)
 
 
-def qr_svg(url: str) -> Markup:
-    """The link as a QR code in SVG (segno; medium error correction survives a crumpled letter)."""
-    return Markup(segno.make(url, error="m").svg_inline(border=0, omitsize=True, svgclass="qr"))
+def qr_code(url: str) -> Markup:
+    """The link as a QR code (segno; medium error correction survives a crumpled letter).
+
+    SVG by default: vector, sharp on any printer. WeasyPrint parses an SVG path slowly (about half of a
+    letter's time), so PRINT_QR = "png" gives a 1-bit PNG of the exact module grid instead, drawn
+    without smoothing (image-rendering: pixelated), which prints just as sharp at twice the speed."""
+    qr = segno.make(url, error="m")
+    if current_app.config.get("PRINT_QR", "svg") == "png":
+        return Markup('<img alt="" src="{}">').format(qr.png_data_uri(scale=1, border=0))
+    return Markup(qr.svg_inline(border=0, omitsize=True, svgclass="qr"))
 
 
 def _address(member: Member) -> tuple[str, ...]:
@@ -137,7 +145,7 @@ def build(viewer: User | None, association: Organisation | None, period: filters
                 day=weekday_date(a.shift.start_local.date()),
                 time=clock(a.shift), place=task.place or "",
                 association=task.association.name if task.association else _("Hela distriktet"),
-                accepted=a.status is AssignmentStatus.ACCEPTED, url=url, qr=qr_svg(url)))
+                accepted=a.status is AssignmentStatus.ACCEPTED, url=url, qr=qr_code(url)))
         letters.append(Letter(
             member_id=member.id, name=member.full_name, address=_address(member),
             sender=member.association.name if member.association else _("Distriktet"),
