@@ -147,7 +147,8 @@ def test_hostile_free_text_is_printed_as_text_and_fetched_never(app, district, c
     text = _flat(data).replace(" ", "")  # long words wrap
     assert 'Timråsson<imgsrc="file:///etc/passwd">' in text
     assert '<imgsrc="http://127.0.0.1:9/track.png">' in text
-    assert asked and all(u.startswith(("file:///usr/share/fonts/", "data:image/svg+xml,")) for u in asked), asked
+    allowed = ("file:///usr/share/fonts/", "data:image/svg+xml,")  # the fonts, the fold marks
+    assert asked and all(u.startswith(allowed) for u in asked), asked
 
 
 def test_long_names_wrap_and_stay_inside_the_page(app, district, client, make_user):
@@ -206,3 +207,19 @@ def test_cli_prints_each_document(app, district, runner, tmp_path, load_survey):
     assert all(e.user_id is None and e.detail["via"] == "cli" for e in events if "summary" not in e.target)
     bad = runner.invoke(args=["print", "matches", "--week", "99", "-o", str(tmp_path / "x.pdf")])
     assert bad.exit_code != 0 and "not a week" in bad.output
+
+
+def test_attendance_is_in_the_members_export_and_goes_with_erasure(app, district, make_user):
+    from outreach.printing import rosters
+    from survey.models import utcnow
+    from survey.services import privacy
+
+    tova = district.members["tova"]
+    rosters.record_attendance(district.stall, {tova.id}, None)
+    db.session.commit()
+    data = privacy.export_member(tova, None, utcnow())
+    assert data["shift_attendance"] == [{"task": "Bokbord på Timrå centrum", "start": "2030-08-17T10:00:00"}]
+    privacy.erase_member(tova, make_user("admin"))
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ShiftAttendance)) == 0
+    assert db.session.get(HeldShift, district.stall.id).came == 1  # the count stays
