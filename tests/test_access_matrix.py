@@ -208,10 +208,11 @@ POLICY: dict[str, Route | tuple[Route, ...]] = {
     "printing.roster": Route(lambda s: f"/admin/print/shifts/{s.shift['sundsvall']}/roster.pdf", SUNDSVALLS),
     "printing.attendance": Route(lambda s: f"/admin/print/shifts/{s.shift['sundsvall']}/attendance",
                                  SUNDSVALLS),
+    # Letters give asks fresh links: a week without shifts keeps the task link above valid.
     "printing.letters": (Route("/admin/print/letters.pdf", SUNDSVALLS,
-                               data=lambda s: {"member": s.member["sundsvall"]}),
+                               data=lambda s: {"member": s.member["sundsvall"], "week": "2031-01-06"}),
                          Route("/admin/print/letters.pdf", SUNDSVALLS,
-                               data=lambda s: {"association": s.org["sundsvall"], "week": "all"})),
+                               data=lambda s: {"association": s.org["sundsvall"], "week": "2031-01-06"})),
     "printing.summary": (Route("/admin/print/summary.pdf?scope=district", ADMIN),
                          Route(lambda s: f"/admin/print/summary.pdf?scope={s.org['sundsvall']}", SUNDSVALLS)),
     "printing.survey_pdf": Route(lambda s: f"/admin/surveys/{s.survey}/export.pdf", STAFF),

@@ -108,8 +108,10 @@ def letters():
     raw = request.form.get("member", "")
     if raw.isdigit():  # one member's letter, from the member page, whether or not they have email
         member = member_or_404(current_user, int(raw))
-        printed = service.print_letters(current_user, member.association, filters.Period(None, None),
-                                        member_ids={member.id}, without_email=False)
+        dated = request.form.get("week") or request.form.get("month")
+        period = _period() if dated else filters.Period(None, None)  # default: all the member's tasks
+        printed = service.print_letters(current_user, member.association, period, member_ids={member.id},
+                                        without_email=False)
     else:
         printed = service.print_letters(current_user, _association(), _period(),
                                         week=request.form.get("week"), month=request.form.get("month"))
