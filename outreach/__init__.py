@@ -19,6 +19,8 @@ def init_app(app: Flask) -> None:
     from outreach.asks import views as asks
     from outreach.match import views as match
     from outreach.match.cli import match_command
+    from outreach.printing import cli as print_cli
+    from outreach.printing import views as printing
     from outreach.tasks import views as tasks
     from outreach.tasks.cli import tasks_group
 
@@ -26,5 +28,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(tasks.feeds)  # /ics: calendar apps subscribe without a login
     app.register_blueprint(match.bp)
     app.register_blueprint(asks.bp)
+    app.register_blueprint(printing.bp)
     app.cli.add_command(tasks_group)
     app.cli.add_command(match_command)
+    app.cli.add_command(print_cli.print_command)

@@ -15,16 +15,17 @@ from survey.models.campaign import (
 from survey.models.member import ErasedMember, Member, MemberStatus, NetworkMembership
 from survey.models.messaging import MemberImport, MessageStatus, OutgoingMessage
 from survey.models.organisation import Organisation, OrganisationKind
+from survey.models.printing import HeldShift, ShiftAttendance
 from survey.models.profile import Profile, ProfileInterval, ProfileSkill, ProfileTag
 from survey.models.submission import Answer, RegistryMatch, Submission, SubmissionStatus, SurveyLink
 from survey.models.survey import Option, Question, Section, SignatureMode, Survey
 from survey.models.user import Role, User, user_associations
 
 __all__ = [
-    "Answer", "Assignment", "AssignmentStatus", "AuditEvent", "Base", "ErasedMember", "MatchRule",
-    "MatchRun", "Member", "MemberImport", "MemberStatus", "MessageStatus", "NetworkMembership", "Option",
-    "Organisation", "OrganisationKind", "OutgoingMessage", "Profile", "ProfileInterval", "ProfileSkill",
-    "ProfileTag", "Question", "RegistryMatch", "Role", "RuleKind", "Section", "Shift", "SignatureMode",
-    "Submission", "SubmissionStatus", "Survey", "SurveyLink", "Task", "TaskKind", "User",
-    "user_associations", "utcnow",
+    "Answer", "Assignment", "AssignmentStatus", "AuditEvent", "Base", "ErasedMember", "HeldShift",
+    "MatchRule", "MatchRun", "Member", "MemberImport", "MemberStatus", "MessageStatus", "NetworkMembership",
+    "Option", "Organisation", "OrganisationKind", "OutgoingMessage", "Profile", "ProfileInterval",
+    "ProfileSkill", "ProfileTag", "Question", "RegistryMatch", "Role", "RuleKind", "Section", "Shift",
+    "ShiftAttendance", "SignatureMode", "Submission", "SubmissionStatus", "Survey", "SurveyLink", "Task",
+    "TaskKind", "User", "user_associations", "utcnow",
 ]

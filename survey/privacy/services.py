@@ -32,6 +32,7 @@ from survey.models import (
     Profile,
     RegistryMatch,
     Shift,
+    ShiftAttendance,
     Submission,
     SubmissionStatus,
     Survey,
@@ -138,6 +139,12 @@ def export_member(member: Member, user: User | None, now: datetime, **via: Any) 
                              for a in assignments],
         "match_rules": [{"task": title, "start": _plain(start), "kind": r.kind.value,
                          "created_at": _plain(r.created_at)} for r, title, start in rules],
+        # Ticked "kom" on a printed roster (outreach/printing); the rows go with the member on erasure.
+        "shift_attendance": [{"task": title, "start": _plain(start)} for title, start in db.session.execute(
+            sa.select(Task.title, Shift.start_local).select_from(ShiftAttendance)
+            .join(Shift, Shift.id == ShiftAttendance.shift_id)
+            .join(Task, Task.id == Shift.task_id).where(ShiftAttendance.member_id == mid)
+            .order_by(Shift.start_local))],
     }
 
 

@@ -108,7 +108,11 @@ def test_export_has_one_row_per_submission_and_defuses_formulas(client, admin, l
 def test_export_unknown_format_or_survey(client, admin, load_survey):
     load_survey()
     login(client)
-    assert client.post("/admin/surveys/valkampanj-2030/export.pdf").status_code == 404
+    assert client.post("/admin/surveys/valkampanj-2030/export.xml").status_code == 404
+    # PDF is no longer unknown: it is the board's summary (outreach/printing, tests/outreach/printing).
+    pdf = client.post("/admin/surveys/valkampanj-2030/export.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    assert client.post("/admin/surveys/nope/export.pdf").status_code == 404
     assert client.post("/admin/surveys/nope/export.csv").status_code == 404
 
 
