@@ -9,11 +9,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from outreach.calllists import views as calllists_views
+    from outreach.calllists import views_admin as calllists_admin
+    from outreach.calllists.cli import calls_group
     from outreach.cli_match import match_command
     from outreach.cli_tasks import tasks_group
     from outreach.views import match, member_tasks, tasks
 
-    for module in (tasks, match, member_tasks):
+    for module in (tasks, match, member_tasks, calllists_views, calllists_admin):
         app.register_blueprint(module.bp)
     app.cli.add_command(tasks_group)
     app.cli.add_command(match_command)
+    app.cli.add_command(calls_group)

@@ -2,6 +2,14 @@
 
 from survey.models.audit import AuditEvent
 from survey.models.base import Base, utcnow
+from survey.models.calllist import (
+    Call,
+    CallList,
+    CallTarget,
+    PasswordLink,
+    call_list_associations,
+    call_list_callers,
+)
 from survey.models.campaign import (
     Assignment,
     AssignmentStatus,
@@ -21,7 +29,8 @@ from survey.models.survey import Option, Question, Section, SignatureMode, Surve
 from survey.models.user import Role, User, user_associations
 
 __all__ = [
-    "Answer", "Assignment", "AssignmentStatus", "AuditEvent", "Base", "ErasedMember", "MatchRule",
+    "Answer", "Assignment", "AssignmentStatus", "AuditEvent", "Base", "Call", "CallList", "CallTarget",
+    "PasswordLink", "call_list_associations", "call_list_callers", "ErasedMember", "MatchRule",
     "MatchRun", "Member", "MemberImport", "MemberStatus", "MessageStatus", "NetworkMembership", "Option",
     "Organisation", "OrganisationKind", "OutgoingMessage", "Profile", "ProfileInterval", "ProfileSkill",
     "ProfileTag", "Question", "RegistryMatch", "Role", "RuleKind", "Section", "Shift", "SignatureMode",
