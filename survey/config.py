@@ -75,4 +75,8 @@ DEFAULTS: dict[str, Any] = {
     "TIMEZONE": "Europe/Stockholm",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Call lists: a caller's hold on a member ends after this long unfinished; targets are re-read from the
+    # list's filter at most this often while callers ask for the next person.
+    "CALLLIST_ALLOCATION_MINUTES": 15,
+    "CALLLIST_REFRESH_SECONDS": 60,
 }

@@ -18,6 +18,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -32,47 +33,46 @@ from survey.services import accounts
 from survey.services.surveys import STOCKHOLM
 from survey.views import translate
 
-_ANY = ("", "—")
 
-
-def survey_choices() -> list[tuple[str, str]]:
+def survey_choices() -> list[SelectChoice]:
     surveys = db.session.scalars(sa.select(Survey).order_by(Survey.created_at.desc())).all()
-    return [(str(s.id), translate(s.title)) for s in surveys]
+    return [SelectChoice(str(s.id), translate(s.title)) for s in surveys]
 
 
-def _options(survey: Survey | None, profile: str) -> list[tuple[str, str]]:
+def _options(survey: Survey | None, profile: str) -> list[SelectChoice]:
     if survey is None:
         return []
     for q in survey.questions():
         if q.profile == profile:
-            return [(o.key.split(":", 1)[-1], translate(o.label)) for o in q.options]
+            return [SelectChoice(o.key.split(":", 1)[-1], translate(o.label)) for o in q.options]
     return []
 
 
-def _weeks(survey: Survey | None) -> list[tuple[str, str]]:
+def _weeks(survey: Survey | None) -> list[SelectChoice]:
     if survey is None:
         return []
     for q in survey.questions():
         if q.type == "availability" and q.calendar:
             cal = availability.calendar_from_dict(q.calendar)
-            return [(w.monday.isoformat(), translate(w.label)) for w in availability.campaign_weeks(cal)]
+            return [SelectChoice(w.monday.isoformat(), translate(w.label))
+                    for w in availability.campaign_weeks(cal)]
     return []
 
 
 class FilterForm(Form):
     """One optional field per filter kind; what is filled in is ANDed."""
 
-    answered = SelectField(_l("Enkäten"), choices=[("", _l("Spelar ingen roll")),
-                                                   ("not_answered", _l("Har inte svarat")),
-                                                   ("answered", _l("Har svarat")),
-                                                   ("started", _l("Har börjat men inte skickat in"))],
-                           default="")
+    answered = SelectField(_l("Enkäten"), default="", choices=[
+        SelectChoice("", _l("Spelar ingen roll")), SelectChoice("not_answered", _l("Har inte svarat")),
+        SelectChoice("answered", _l("Har svarat")),
+        SelectChoice("started", _l("Har börjat men inte skickat in"))])
     survey = SelectField(_l("Vilken enkät"), choices=[], validate_choice=False)
     joined_within = IntegerField(_l("Gick med de senaste … dagarna"), validators=[Optional(), NumberRange(1)])
     open_ask = BooleanField(_l("Har en föreslagen uppgift som inte är besvarad"))
     declined = BooleanField(_l("Har tackat nej till en uppgift"))
     skill = SelectField(_l("Förmåga"), choices=[], validate_choice=False)
-    skill_level = SelectField(_l("Minst"), choices=[("1", _l("lite")), ("2", _l("van"))], default="1")
+    skill_level = SelectField(_l("Minst"), default="1",
+                              choices=[SelectChoice("1", _l("lite")), SelectChoice("2", _l("van"))])
     interest = SelectField(_l("Intresse"), choices=[], validate_choice=False)
     free_week = SelectField(_l("Ledig någon gång vecka"), choices=[], validate_choice=False)
     network = SelectField(_l("Nätverk"), choices=[], validate_choice=False)
@@ -82,14 +82,14 @@ class FilterForm(Form):
                                     validators=[Optional(), NumberRange(1)])
 
     def set_choices(self, survey: Survey | None) -> None:
-        any_ = [("", "—")]
+        any_ = [SelectChoice("", "—")]
         self.survey.choices = survey_choices()
         self.skill.choices = any_ + _options(survey, "skills")
         self.interest.choices = any_ + _options(survey, "interests")
         self.free_week.choices = any_ + _weeks(survey)
         networks = db.session.scalars(sa.select(Organisation).where(
             Organisation.kind == OrganisationKind.NETWORK).order_by(Organisation.name))
-        self.network.choices = any_ + [(str(o.id), o.name) for o in networks]
+        self.network.choices = any_ + [SelectChoice(str(o.id), o.name) for o in networks]
 
     def to_filters(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -150,11 +150,11 @@ class ListForm(FlaskForm):
     script = TextAreaField(_l("Manus"), validators=[Optional(), Length(max=8000)])
     survey = SelectField(_l("Enkät att ta per telefon"), choices=[], validate_choice=False)
     target = FormField(FilterForm)
-    goal = RadioField(_l("Klar när"), choices=[("reached", _l("personen är nådd")),
-                                               ("survey", _l("personen har svarat på enkäten")),
-                                               ("task", _l("personen har tackat ja till en uppgift")),
-                                               ("filter", _l("personen matchar målfiltret nedan"))],
-                      default="reached")
+    goal = RadioField(_l("Klar när"), default="reached", choices=[
+        SelectChoice("reached", _l("personen är nådd")),
+        SelectChoice("survey", _l("personen har svarat på enkäten")),
+        SelectChoice("task", _l("personen har tackat ja till en uppgift")),
+        SelectChoice("filter", _l("personen matchar målfiltret nedan"))])
     goal_filter = FormField(FilterForm)
     cooldown_hours = IntegerField(_l("Vänta så här många timmar efter ett samtal utan kontakt"), default=24,
                                   validators=[DataRequired(_l("Skriv ett antal timmar.")),
@@ -168,8 +168,8 @@ class ListForm(FlaskForm):
                             validators=[Optional(), Length(max=4000)])
 
     def set_choices(self, organisations: list[Organisation], survey: Survey | None) -> None:
-        self.associations.choices = [(str(o.id), o.name) for o in organisations]
-        self.survey.choices = [("", "—")] + survey_choices()
+        self.associations.choices = [SelectChoice(str(o.id), o.name) for o in organisations]
+        self.survey.choices = [SelectChoice("", "—")] + survey_choices()
         self.target.form.set_choices(survey)
         self.goal_filter.form.set_choices(survey)
 
