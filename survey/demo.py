@@ -64,6 +64,9 @@ def demo_command(no_serve: bool, members: int, port: int) -> None:
     from outreach.demo import seed_tasks  # outreach plugs into survey, never the other way at import time
 
     shifts = seed_tasks(orgs, random.Random(2030))
+    from outreach.calllists.demo import seed_call_lists
+
+    callers = seed_call_lists(orgs, survey)
     password = secrets.token_urlsafe(12)
     accounts.set_user(ADMIN_EMAIL, password, Role.ADMIN)
     sample = sample_links(survey)
@@ -74,6 +77,9 @@ def demo_command(no_serve: bool, members: int, port: int) -> None:
                f" New task shifts: {shifts}.")
     click.echo(f"\nAdmin:    {base}/admin/   {ADMIN_EMAIL} / {password}")
     click.echo(f"Open link (QR/flyer): {base}/o/{survey.slug}")
+    click.echo(f"Callers (demo passwords; call lists at {base}/calls/):")
+    for association, email, caller_password in callers:
+        click.echo(f"  {association:<14} {email} / {caller_password}")
     click.echo("Personal links:")
     for label, token in sample:
         click.echo(f"  {label:<40} {links.survey_url(base, token)}")

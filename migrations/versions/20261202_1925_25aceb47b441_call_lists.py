@@ -93,6 +93,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_call_targets_allocated_to_id'), ['allocated_to_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_call_targets_member_id'), ['member_id'], unique=False)
         batch_op.create_index('ix_call_targets_queue', ['call_list_id', 'matches', 'closed_at', 'last_called_at'], unique=False)
+        batch_op.create_index('ix_call_targets_callback', ['call_list_id', 'callback_at'], unique=False)
 
     op.create_table('calls',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -157,6 +158,7 @@ def downgrade():
     op.drop_table('calls')
     with op.batch_alter_table('call_targets', schema=None) as batch_op:
         batch_op.drop_index('ix_call_targets_queue')
+        batch_op.drop_index('ix_call_targets_callback')
         batch_op.drop_index(batch_op.f('ix_call_targets_member_id'))
         batch_op.drop_index(batch_op.f('ix_call_targets_allocated_to_id'))
 

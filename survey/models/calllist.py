@@ -79,6 +79,7 @@ class CallTarget(Base):
         sa.UniqueConstraint("call_list_id", "member_id"),
         # The queue's scan: one list's open, matching targets in call order.
         sa.Index("ix_call_targets_queue", "call_list_id", "matches", "closed_at", "last_called_at"),
+        sa.Index("ix_call_targets_callback", "call_list_id", "callback_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
