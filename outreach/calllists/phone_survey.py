@@ -12,6 +12,7 @@ from datetime import datetime
 
 from flask import url_for
 
+from survey import forms
 from survey.extensions import db
 from survey.models import CallTarget, Submission, Survey, User
 from survey.services import audit, responses
@@ -50,6 +51,23 @@ class PhoneWalk(Walk):
         if i > 0:
             return self.page_url(keys[i - 1])
         return self._url("calllists.survey_start")
+
+    def form(self, section, lang: str, formdata=None):
+        """The member's page; the registry prefill leaves out what the list does not show its callers
+        (data minimization: an e-mail address or postcode is not on the caller's screen either)."""
+        if formdata is not None:
+            return super().form(section, lang, formdata=formdata)
+        questions = self.questions(section)
+        data = self.answers
+        if not any(q.key in data for q in questions) and not self.is_submitted:
+            call_list = self.target.call_list
+            hidden = {"email"} if not call_list.show_email else set()
+            if not call_list.show_address:
+                hidden.add("postcode")
+            shown = [q for q in questions if q.prefill not in hidden]
+            known = responses.prefill(self.submission.member, shown)
+            data = {**known, **data}
+        return forms.build_form(section, questions, lang, data=data)
 
     def review_url(self) -> str:
         return self._url("calllists.survey_review")

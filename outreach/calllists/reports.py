@@ -60,13 +60,17 @@ def stats(call_list: CallList, now: datetime) -> Stats:
     result = Stats()
     rows = db.session.execute(
         sa.select(CallTarget, Member).join(Member, Member.id == CallTarget.member_id)
-        .where(CallTarget.call_list_id == call_list.id, CallTarget.matches,
+        # A member whose goal is met often no longer matches the filter (they answered): still counted done.
+        .where(CallTarget.call_list_id == call_list.id,
+               sa.or_(CallTarget.matches, CallTarget.done_at.is_not(None)),
                Member.status == MemberStatus.ACTIVE)
     ).all()
     for target, member in rows:
         result.total += 1
         if target.done_at is not None:
             result.done += 1
+        elif target.needs_action:  # waiting for the organizer, whatever the call's outcome was
+            result.blocked["needs_action"] += 1
         elif target.closed_at is not None:
             result.closed += 1
         elif (reason := blocked_reason(target, member, now)) is not None:
@@ -112,7 +116,8 @@ def export_frame(call_list: CallList, now: datetime) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for target, member in db.session.execute(
             sa.select(CallTarget, Member).join(Member, Member.id == CallTarget.member_id)
-            .where(CallTarget.call_list_id == call_list.id, CallTarget.matches)
+            .where(CallTarget.call_list_id == call_list.id,
+                   sa.or_(CallTarget.matches, CallTarget.done_at.is_not(None)))
             .order_by(Member.last_name, Member.first_name, Member.id)):
         rows.append({
             "member_number": member.member_number, "first_name": member.first_name,

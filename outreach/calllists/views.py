@@ -16,6 +16,7 @@ from outreach.calllists.forms import CsrfForm, OutcomeForm, PasswordForm, aware
 from survey.extensions import db
 from survey.models import Assignment, CallList, CallTarget, Survey, utcnow
 from survey.services import accounts
+from survey.services.contacts import format_phone
 from survey.services.surveys import STOCKHOLM
 
 bp = Blueprint("calllists", __name__, url_prefix="/calls")
@@ -89,6 +90,7 @@ def target(list_id: int, target_id: int):
         script=services.script_for(call_list, member.first_name),
         asks=services.asks_for(member.id, local_now),
         outcomes=services.OUTCOMES, form=OutcomeForm(), ask_form=CsrfForm(), phone_survey=_survey(call_list),
+        phone=format_phone(member.phone),
     )
     db.session.commit()  # the audit entry
     return page
