@@ -74,6 +74,9 @@ def refresh(call_list: CallList, now: datetime, force: bool = False) -> bool:
     targets whose goal is met marked done. Runs at most once per `CALLLIST_REFRESH_SECONDS` per list
     unless forced; a conditional update elects one refresher when several callers ask at once."""
     if not force:
+        last = call_list.refreshed_at
+        if last is not None and last >= now - refresh_interval():
+            return False  # read, not written: on SQLite even an UPDATE that changes nothing takes the lock
         claimed = db.session.execute(
             sa.update(CallList).where(CallList.id == call_list.id, sa.or_(
                 CallList.refreshed_at.is_(None), CallList.refreshed_at < now - refresh_interval()))
