@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 def init_app(app: Flask) -> None:
     """Outreach's blueprints and commands, registered here so a grep for register_blueprint finds all."""
     from outreach.asks import views as asks
+    from outreach.calllists import views as calllists
+    from outreach.calllists import views_admin as calllists_admin
+    from outreach.calllists.cli import calls_group
     from outreach.match import views as match
     from outreach.match.cli import match_command
     from outreach.printing import cli as print_cli
@@ -29,6 +32,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(match.bp)
     app.register_blueprint(asks.bp)
     app.register_blueprint(printing.bp)
+    app.register_blueprint(calllists.bp)
+    app.register_blueprint(calllists_admin.bp)
     app.cli.add_command(tasks_group)
     app.cli.add_command(match_command)
+    app.cli.add_command(calls_group)
     app.cli.add_command(print_cli.print_command)

@@ -102,4 +102,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "ADMIN_TOTP_REQUIRED": True,
     "ADMIN_TOTP_GRACE_DAYS": 7,
+    # Call lists: a caller's hold on a member ends after this long unfinished; targets are re-read from the
+    # list's filter at most this often while callers ask for the next person.
+    "CALLLIST_ALLOCATION_MINUTES": 15,
+    "CALLLIST_REFRESH_SECONDS": 60,
 }

@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
 
 from survey import spec as surveyspec
 from survey.accounts import services as accounts
@@ -44,6 +45,7 @@ from survey.extensions import db
 from survey.invitations import services as invitations
 from survey.models import (
     Assignment,
+    CallTarget,
     Member,
     MemberImport,
     Organisation,
@@ -66,6 +68,8 @@ SIGNED_IN = "login ok ok ok ok"
 STAFF = "login 403 ok ok ok"
 ADMIN = "login 403 403 403 ok"
 SUNDSVALLS = "login 403 404 ok ok"  # an object of Sundsvall's: Timrå's organizer must not learn it exists
+CALLERS_OF_SUNDSVALL = "login 404 404 ok ok"  # a call list: its callers and those who manage it
+HOLDER = "login 404 404 ok 404"  # a call target: only the one holding it (Sundsvall's organizer) sees it
 
 
 @dataclass
@@ -85,6 +89,9 @@ class Seed:
     ics: dict[str, str] = field(default_factory=dict)  # "sundsvall", "district", "member" -> /ics/... path
     users: dict[str, int] = field(default_factory=dict)  # role -> user id; "victim": an account to change
     emails: dict[str, str] = field(default_factory=dict)
+    # Call lists: "sundsvall" (its one target held by Sundsvall's organizer), "timra" (the caller's list);
+    # "target", "ask", "call", "welcome" (a one-time password link).
+    calls: dict[str, object] = field(default_factory=dict)
     # What must not reach the other association's organizer ("district": no organizer at all).
     markers: dict[str, list[str]] = field(default_factory=dict)
 
@@ -226,7 +233,34 @@ POLICY: dict[str, Route | tuple[Route, ...]] = {
     "member_tasks.show": Route(lambda s: f"/t/{s.token['task']}", PUBLIC, token=True),
     "member_tasks.respond": Route(lambda s: f"/t/{s.token['task']}", PUBLIC, token=True,
                                   data={"answer": "accept"}),
+    # -- call lists: callers reach only their lists and the target they hold ---------------------------
+    "calllists.mine": Route("/calls/", SIGNED_IN),
+    "calllists.call": Route(lambda s: f"/calls/{s.calls['sundsvall']}", CALLERS_OF_SUNDSVALL),
+    "calllists.next_person": Route(lambda s: f"/calls/{s.calls['sundsvall']}/next", CALLERS_OF_SUNDSVALL),
+    "calllists.target": Route(lambda s: _held(s), HOLDER),
+    "calllists.outcome": Route(lambda s: _held(s), "login 404 404 400 404"),  # no outcome given: 400
+    "calllists.ask": Route(lambda s: f"{_held(s)}/asks/{s.calls['ask']}", "login 404 404 400 404"),
+    "calllists.survey_start": Route(lambda s: f"{_held(s)}/survey", HOLDER),
+    "calllists.survey_page": Route(lambda s: f"{_held(s)}/survey/p/{s.section}", HOLDER),
+    "calllists.survey_review": Route(lambda s: f"{_held(s)}/survey/review", HOLDER),
+    "calllists.survey_submit": Route(lambda s: f"{_held(s)}/survey/submit", HOLDER),
+    "calllists.welcome": Route(lambda s: f"/calls/welcome/{s.calls['welcome']}", PUBLIC, token=True),
+    "calllists_admin.index": Route("/admin/calls/", STAFF),
+    "calllists_admin.new": Route("/admin/calls/new", STAFF),
+    "calllists_admin.show": Route(lambda s: f"/admin/calls/{s.calls['sundsvall']}", SUNDSVALLS),
+    "calllists_admin.edit": Route(lambda s: f"/admin/calls/{s.calls['sundsvall']}/edit", SUNDSVALLS),
+    "calllists_admin.callers": Route(lambda s: f"/admin/calls/{s.calls['sundsvall']}/callers", SUNDSVALLS),
+    "calllists_admin.new_caller": Route(lambda s: f"/admin/calls/{s.calls['sundsvall']}/callers/new",
+                                        SUNDSVALLS),
+    "calllists_admin.flags": Route(lambda s: f"/admin/calls/{s.calls['sundsvall']}/flags", SUNDSVALLS),
+    "calllists_admin.resolve": Route(lambda s: f"/admin/calls/{s.calls['sundsvall']}/flags/{s.calls['call']}",
+                                     SUNDSVALLS),
+    "calllists_admin.export": Route(lambda s: f"/admin/calls/{s.calls['sundsvall']}/export.csv", SUNDSVALLS),
 }
+
+
+def _held(s: Seed) -> str:
+    return f"/calls/{s.calls['sundsvall']}/t/{s.calls['target']}"
 
 
 def _round(s: Seed) -> dict:
@@ -292,8 +326,35 @@ def _seed() -> Seed:
     for role, (kind, associations) in roles.items():
         user, _pw = accounts.create_user(f"{role}@matrix.example", kind, associations, PASSWORD)
         s.users[role], s.emails[role] = user.id, user.email
+    _seed_call_lists(s, survey, orgs, asked)
     db.session.commit()
     return s
+
+
+def _seed_call_lists(s: Seed, survey, orgs, asked) -> None:
+    """A Sundsvall list whose one target Sundsvall's organizer holds, and a Timrå list for the caller."""
+    from outreach.calllists import caller_accounts, queue, services
+    from survey.models import Call, User
+
+    now = utcnow()
+    caller, holder = db.session.get(User, s.users["caller"]), db.session.get(User, s.users["org_sundsvall"])
+    for key in ("sundsvall", "timra"):
+        data = services.ListInput(title=f"Ringlista {key}", associations=[orgs[key]], survey_id=survey.id)
+        s.calls[key] = services.save_list(data, None, now).id
+    timra_list = db.session.get(services.CallList, s.calls["timra"])
+    services.add_caller(timra_list, caller)
+    sundsvall_list = db.session.get(services.CallList, s.calls["sundsvall"])
+    target = queue.next_target(sundsvall_list, holder, now) or db.session.scalar(
+        sa.select(CallTarget).where(CallTarget.call_list_id == sundsvall_list.id))
+    target.allocated_to_id, target.allocated_at = holder.id, now + timedelta(days=1)  # held all module long
+    s.calls["target"], s.calls["ask"] = target.id, asked.id
+    call = Call(call_list_id=sundsvall_list.id, target_id=target.id, member_id=target.member_id,
+                caller_id=holder.id, outcome="reached", needs_action=True, action_message="Ring upp igen")
+    db.session.add(call)
+    db.session.flush()
+    s.calls["call"] = call.id
+    _user, s.calls["welcome"] = caller_accounts.create_caller("new-caller@matrix.example", timra_list, None,
+                                                              now)
 
 
 @dataclass
@@ -349,9 +410,9 @@ def test_every_route_that_needs_a_login_is_under_admin(world):
     from survey.core import access
 
     outside = sorted(rule.rule for rule in world.app.url_map.iter_rules()
-                     if not rule.rule.startswith(access.STAFF_PREFIX + "/")
+                     if not rule.rule.startswith(tuple(p + "/" for p in access.STAFF_PREFIXES))
                      and any(case.outcomes()[0] == "login" for case in _cases(rule.endpoint)))
-    assert not outside, f"routes that need a login outside {access.STAFF_PREFIX}/: {outside}"
+    assert not outside, f"routes that need a login outside {access.STAFF_PREFIXES}: {outside}"
 
 
 def _outcome(response) -> str:

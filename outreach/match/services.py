@@ -245,9 +245,10 @@ def by_token(token: str) -> Assignment | None:
     return db.session.scalar(sa.select(Assignment).where(Assignment.token_hash == links.hash_token(token)))
 
 
-def respond(assignment: Assignment, accept: bool) -> bool:
+def respond(assignment: Assignment, accept: bool, via: str | None = None, by: User | None = None) -> bool:
     """Record the member's answer; the same answer twice is a no-op. Returns False when the answer cannot
-    be taken: re-accepting after declining once the freed place has gone to someone else."""
+    be taken: re-accepting after declining once the freed place has gone to someone else. `via` "phone"
+    and `by` (the caller) when the member said it on a call list's call rather than through their link."""
     wanted = AssignmentStatus.ACCEPTED if accept else AssignmentStatus.DECLINED
     if assignment.status is wanted:
         return True
@@ -261,6 +262,7 @@ def respond(assignment: Assignment, accept: bool) -> bool:
         if holding >= assignment.shift.slots:
             return False
     assignment.status, assignment.responded_at = wanted, utcnow()
+    assignment.responded_via, assignment.responded_by_id = via, by.id if by else None
     db.session.flush()
     return True
 

@@ -160,8 +160,7 @@ def logout():
 @login_required
 def index():
     if current_user.role is Role.CALLER:
-        # Call lists arrive with outreach; until then a caller has nothing here and sees nothing else.
-        return render_template("admin/index.html", surveys=None, counts={}, now=utcnow())
+        return redirect(url_for("calllists.mine"))  # a caller's start page: their call lists
     surveys = db.session.scalars(sa.select(Survey).order_by(Survey.created_at.desc())).all()
     query = (sa.select(Submission.survey_id, sa.func.count())
              .where(Submission.status == SubmissionStatus.SUBMITTED).group_by(Submission.survey_id))

@@ -26,7 +26,7 @@ from survey.models import Member, Organisation, OrganisationKind, Role, Task, Us
 
 # Every staff page lives under /admin; members' pages elsewhere (survey and task links, calendar feeds,
 # unsubscribing) are keyed by their address and show the same to anyone, logged in or not.
-STAFF_PREFIX = "/admin"
+STAFF_PREFIXES = ("/admin", "/calls")  # /calls: the callers' screens
 # What an admin who is past the grace period without two-factor login may still open.
 OPEN_UNTIL_TOTP = frozenset({"accounts.totp_setup", "admin.logout"})
 
@@ -117,7 +117,7 @@ def admin_totp_overdue(user: User) -> bool:
 def require_admin_totp():
     """Before every request: an admin past the grace period without two-factor login is sent to set it
     up, from every staff page (exports and downloads too), until it is on."""
-    staff_page = request.path == STAFF_PREFIX or request.path.startswith(STAFF_PREFIX + "/")
+    staff_page = any(request.path == p or request.path.startswith(p + "/") for p in STAFF_PREFIXES)
     if not staff_page or request.endpoint in OPEN_UNTIL_TOTP:
         return None
     if current_user.is_authenticated and admin_totp_overdue(current_user):

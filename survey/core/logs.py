@@ -25,7 +25,8 @@ REDACTED = "<redacted>"
 # A token path segment, wherever it appears (request line, absolute URL, error message). A segment stops at
 # a slash, whitespace, quote, query or fragment, or the ANSI escape werkzeug uses to colour the line.
 _SEGMENT = r"[^/\s?#\"'\x1b]+"
-_TOKEN_PATH = re.compile(rf"/([sut])/{_SEGMENT}")
+# /calls/welcome/<token>: a new caller's one-time link to set a password.
+_TOKEN_PATH = re.compile(rf"/([sut]|calls/welcome)/{_SEGMENT}")
 # A feed token holds dots (itsdangerous: payload.signature): it runs up to the segment's last ".ics", or
 # takes the whole segment when someone leaves the suffix off.
 _FEED_PATH = re.compile(rf"/ics/([a-z]+)/(?:{_SEGMENT}(?=\.ics(?:[/\s?#\"'\x1b]|$))|{_SEGMENT})")

@@ -66,6 +66,9 @@ def demo_command(no_serve: bool, members: int, port: int) -> None:
     from outreach.demo import seed_tasks  # outreach plugs into survey, never the other way at import time
 
     shifts = seed_tasks(orgs, random.Random(2030))
+    from outreach.calllists.demo import seed_call_lists
+
+    callers = seed_call_lists(orgs, survey)
     password = ensure_admin()
     sample = sample_links(survey)
     db.session.commit()
@@ -81,6 +84,9 @@ def demo_command(no_serve: bool, members: int, port: int) -> None:
             f" for a new one: kraftkartan users reset-password {ADMIN_EMAIL})"
         )
     click.echo(f"Open link (QR/flyer): {base}/o/{survey.slug}")
+    click.echo(f"Callers (demo passwords; call lists at {base}/calls/):")
+    for association, email, caller_password in callers:
+        click.echo(f"  {association:<14} {email} / {caller_password}")
     click.echo("Personal links:")
     for label, token in sample:
         click.echo(f"  {label:<40} {links.survey_url(base, token)}")

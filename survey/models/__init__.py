@@ -2,6 +2,14 @@
 
 from survey.models.audit import AuditEvent
 from survey.models.base import Base, utcnow
+from survey.models.calllist import (
+    Call,
+    CallList,
+    CallTarget,
+    PasswordLink,
+    call_list_associations,
+    call_list_callers,
+)
 from survey.models.campaign import (
     Assignment,
     AssignmentStatus,
@@ -22,10 +30,11 @@ from survey.models.survey import Option, Question, Section, SignatureMode, Surve
 from survey.models.user import Role, User, user_associations
 
 __all__ = [
-    "Answer", "Assignment", "AssignmentStatus", "AuditEvent", "Base", "ErasedMember", "HeldShift",
-    "MatchRule", "MatchRun", "Member", "MemberImport", "MemberStatus", "MessageStatus", "NetworkMembership",
-    "Option", "Organisation", "OrganisationKind", "OutgoingMessage", "Profile", "ProfileInterval",
-    "ProfileSkill", "ProfileTag", "Question", "RegistryMatch", "Role", "RuleKind", "Section", "Shift",
-    "ShiftAttendance", "SignatureMode", "Submission", "SubmissionStatus", "Survey", "SurveyLink", "Task",
-    "TaskKind", "User", "user_associations", "utcnow",
+    "Answer", "Assignment", "AssignmentStatus", "AuditEvent", "Base", "Call", "CallList", "CallTarget",
+    "ErasedMember", "HeldShift", "MatchRule", "MatchRun", "Member", "MemberImport", "MemberStatus",
+    "MessageStatus", "NetworkMembership", "Option", "Organisation", "OrganisationKind", "OutgoingMessage",
+    "PasswordLink", "Profile", "ProfileInterval", "ProfileSkill", "ProfileTag", "Question", "RegistryMatch",
+    "Role", "RuleKind", "Section", "Shift", "ShiftAttendance", "SignatureMode", "Submission",
+    "SubmissionStatus", "Survey", "SurveyLink", "Task", "TaskKind", "User", "call_list_associations",
+    "call_list_callers", "user_associations", "utcnow",
 ]

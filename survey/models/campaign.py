@@ -119,6 +119,9 @@ class Assignment(Base):
         sa.ForeignKey("outgoing_messages.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "phone": a caller recorded the answer during a call (responded_by_id); None: the member's own link.
+    responded_via: Mapped[str | None] = mapped_column(sa.String(10))
+    responded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
     shift: Mapped[Shift] = relationship(back_populates="assignments")
     member: Mapped[Member] = relationship()

@@ -79,6 +79,10 @@ class Submission(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "phone": a caller took the answers on a call list (entered_by_id); "verbal": consent given aloud.
+    via: Mapped[str | None] = mapped_column(sa.String(10))
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    consent_via: Mapped[str | None] = mapped_column(sa.String(10))
 
     survey: Mapped[Survey] = relationship()
     member: Mapped[Member | None] = relationship()

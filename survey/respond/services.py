@@ -33,18 +33,23 @@ from survey.respond import profiles
 def submission_for(link: SurveyLink, language: str = "sv") -> Submission:
     """The link's submission, created on first use. Safe when two requests race to create it."""
     key = f"m:{link.member_id}" if link.member_id is not None else f"l:{link.id}"
+    return submission_by_key(link.survey, key, link.member_id, language)
+
+
+def submission_by_key(survey: Survey, key: str, member_id: int | None, language: str = "sv") -> Submission:
+    """The respondent's submission ("m:<member id>" is the member's own, whichever way they answer: their
+    links, or a caller taking the survey by phone), created on first use."""
     query = sa.select(Submission).where(
-        Submission.survey_id == link.survey_id, Submission.respondent_key == key
+        Submission.survey_id == survey.id, Submission.respondent_key == key
     )
     existing = db.session.scalar(query)
     if existing is not None:
         return existing
-    survey = link.survey
     submission = Submission(
         survey=survey,
         respondent_key=key,
-        member_id=link.member_id,
-        registry_match=RegistryMatch.PERSONAL if link.member_id is not None else RegistryMatch.ANONYMOUS,
+        member_id=member_id,
+        registry_match=RegistryMatch.PERSONAL if member_id is not None else RegistryMatch.ANONYMOUS,
         language=language,
         survey_version=survey.version,
     )

@@ -43,7 +43,7 @@ def test_wrong_password_and_callers_are_refused(client, admin, load_survey):
     set_user("caller@example.org", PASSWORD, Role.CALLER)
     db.session.commit()
     assert login(client, "caller@example.org").status_code == 302
-    start = client.get("/admin/")  # callers land on their (for now empty) call lists, nothing else
+    start = client.get("/admin/", follow_redirects=True)  # callers land on their call lists, nothing else
     assert start.status_code == 200 and "inga ringlistor" in start.text
     assert "valkampanj-2030" not in start.text
     assert client.get("/admin/surveys/valkampanj-2030").status_code == 403
