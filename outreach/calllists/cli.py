@@ -136,12 +136,21 @@ def stats_command(list_id: int) -> None:
 
 @calls_group.command("export")
 @click.option("--list", "list_id", type=int, required=True)
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "pdf"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @with_appcontext
 def export_command(list_id: int, fmt: str, output: Path) -> None:
-    """The list with outcomes; formula-like cells are defused, and the export is in the audit log."""
+    """The list with outcomes (csv, xlsx: formula-like cells defused) or a call sheet to call from paper
+    (pdf); every export is in the audit log."""
     call_list = _list(list_id)
+    if fmt == "pdf":
+        from outreach.printing import service as printing
+
+        printed = printing.print_call_sheet(None, call_list, utcnow(), via="cli")
+        output.write_bytes(printed.pdf)
+        db.session.commit()
+        click.echo(f"{output}: call sheet, {printed.rows} people")
+        return
     frame = reports.export_frame(call_list, utcnow())
     output.write_bytes(tabular.export_bytes(frame, fmt))
     audit.record(None, "export", f"call_list:{call_list.id}", rows=len(frame), format=fmt, via="cli")

@@ -25,7 +25,8 @@ from survey.registry import filters
 bp = Blueprint("calllists_admin", __name__, url_prefix="/admin/calls")
 
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
-                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "pdf": "application/pdf"}
 BLOCKED_LABELS = {
     "cooldown": tasks.N_("Väntar efter ett samtal utan kontakt"),
     "callback": tasks.N_("Ring tillbaka är bokat"),
@@ -289,6 +290,13 @@ def export(list_id: int, fmt: str):
     call_list = _list(list_id)
     if not CsrfForm().validate_on_submit():
         abort(400)
+    if fmt == "pdf":  # the call sheet, for calling from paper (outreach/printing)
+        from outreach.printing import service as printing
+
+        printed = printing.print_call_sheet(current_user, call_list, utcnow())
+        db.session.commit()
+        return Response(printed.pdf, mimetype=EXPORT_TYPES[fmt],
+                        headers={"Content-Disposition": f"attachment; filename=ringlista-{call_list.id}.pdf"})
     frame = reports.export_frame(call_list, utcnow())
     audit.record(current_user, "export", f"call_list:{call_list.id}", rows=len(frame), format=fmt)
     data = tabular.export_bytes(frame, fmt)

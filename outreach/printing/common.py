@@ -12,9 +12,8 @@ from datetime import date, datetime, timedelta
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from outreach.tasks.services import N_
+from survey.i18n import N_, STOCKHOLM
 from survey.models import Assignment, AssignmentStatus, Organisation, Shift
-from survey.spec.services import STOCKHOLM
 
 # The roster and list words for an assignment's state; "replacement" is an ask made after a decline.
 STATUS_WORDS = {

@@ -70,3 +70,12 @@ def print_summary(user: User | None, survey: Survey, association: Organisation |
     doc = summary.build(survey, association, ids)
     return _finish(user, "summary", doc, association, 0, survey=survey.slug,
                    associations=sorted(ids) if ids is not None else None)
+
+
+def print_call_sheet(user: User | None, call_list: Any, now: Any, **detail: Any) -> Printed:
+    """A call list on paper (outreach.printing.callsheet); audited like the list's exports."""
+    from outreach.printing import callsheet
+
+    doc = callsheet.build(call_list, now)
+    association = call_list.associations[0] if len(call_list.associations) == 1 else None
+    return _finish(user, "callsheet", doc, association, doc.people, call_list=call_list.id, **detail)
