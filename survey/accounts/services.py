@@ -7,6 +7,7 @@ raised as `AccountError` subclasses carrying the offending value, so the web (Sw
 
 from __future__ import annotations
 
+import functools
 import hmac
 import secrets
 import time
@@ -23,9 +24,14 @@ MIN_PASSWORD_LENGTH = 10
 ISSUER = "Kraftkartan"
 # Letters and digits that cannot be confused when read aloud or copied from a screen (no 0/O, 1/l/I).
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-# Checked when the e-mail address is unknown, so a wrong address costs as much time as a wrong password
-# and response times do not reveal which addresses have accounts.
-_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked when the e-mail address is unknown, so a wrong address costs as much time as a wrong
+    password and response times do not reveal which addresses have accounts. Made on first use: hashing
+    costs about 0.2 s, which every `kraftkartan` command paid at start-up."""
+    return generate_password_hash("not a real password")
 
 
 class AccountError(ValueError):
@@ -159,7 +165,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, else None, in about the same time either way."""
     user = by_email(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not user.check_password(password) or not user.active:
         return None

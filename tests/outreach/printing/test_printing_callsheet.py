@@ -31,14 +31,22 @@ def test_call_sheet_from_the_web_and_the_cli(client, runner, tmp_path):
     assert "Ånge" not in text.replace("Ring", "")  # no member of another association
     assert "Nådd" in text and "Upptaget" in text  # the outcome tick boxes
     assert pdf.is_a4(r.data) and not pdf.outside(r.data)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.action == "print", AuditEvent.target.like("callsheet:%"))) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "print", AuditEvent.target.like("callsheet:%"))
+        )
+        == 1
+    )
 
     client.post("/admin/logout")
     login(client, other)
     assert client.post(f"/admin/calls/{saved.id}/export.pdf").status_code == 404
 
     out = tmp_path / "sheet.pdf"
-    result = runner.invoke(args=["calls", "export", "--list", str(saved.id), "--format", "pdf", "-o", str(out)])
+    result = runner.invoke(
+        args=["calls", "export", "--list", str(saved.id), "--format", "pdf", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "Gunnel Papperström" in pdf.text(out.read_bytes())
