@@ -255,6 +255,8 @@ POLICY: dict[str, Route | tuple[Route, ...]] = {
     "calllists_admin.flags": Route(lambda s: f"/admin/calls/{s.calls['sundsvall']}/flags", SUNDSVALLS),
     "calllists_admin.resolve": Route(lambda s: f"/admin/calls/{s.calls['sundsvall']}/flags/{s.calls['call']}",
                                      SUNDSVALLS),
+    "calllists_admin.paper_results": Route(lambda s: f"/admin/calls/{s.calls['sundsvall']}/paper",
+                                           SUNDSVALLS),
     "calllists_admin.export": Route(lambda s: f"/admin/calls/{s.calls['sundsvall']}/export.csv", SUNDSVALLS),
 }
 

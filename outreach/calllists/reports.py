@@ -140,9 +140,11 @@ def export_frame(call_list: CallList, now: datetime) -> pd.DataFrame:
 
 def call_sheet_rows(call_list: CallList, now: datetime, limit: int | None = None) -> list[dict[str, Any]]:
     """What a printed call sheet needs, in call order: for the print-out feature (outreach/printing) to
-    render; nothing here draws a PDF. Only members who may be called, with the list's script filled in."""
+    render; nothing here draws a PDF. Only members who may be called now (not in a cooldown, no call-back
+later), with the list's script filled in."""
     query = (sa.select(CallTarget, Member).join(Member, Member.id == CallTarget.member_id)
-             .where(CallTarget.call_list_id == call_list.id, queue.open_target(), queue.callable_member())
+             .where(CallTarget.call_list_id == call_list.id, queue.open_target(), queue.due(now),
+                    queue.callable_member())
              .order_by(*queue.call_order()))
     if limit:
         query = query.limit(limit)

@@ -10,16 +10,16 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from outreach.calllists import caller_accounts, queue, reports, services
+from outreach.calllists import caller_accounts, paper, queue, reports, services
 from outreach.calllists.forms import CallerForm, CsrfForm, ListForm, aware, local_input
 from outreach.tasks import services as tasks
+from survey import tabular
 from survey.accounts import services as accounts
 from survey.core import access, audit
 from survey.core.access import staff_required
 from survey.extensions import db
 from survey.models import Call, CallList, Survey, utcnow
 from survey.overview import charts
-from survey.overview import reports as tabular
 from survey.registry import filters
 
 bp = Blueprint("calllists_admin", __name__, url_prefix="/admin/calls")
@@ -303,3 +303,24 @@ def export(list_id: int, fmt: str):
     db.session.commit()
     return Response(data, mimetype=EXPORT_TYPES[fmt],
                     headers={"Content-Disposition": f"attachment; filename=ringlista-{call_list.id}.{fmt}"})
+
+
+@bp.route("/<int:list_id>/paper", methods=["GET", "POST"])
+@staff_required
+def paper_results(list_id: int):
+    """Type in what callers ticked on a printed call sheet."""
+    call_list = _list(list_id)
+    now = utcnow()
+    if request.method == "POST":
+        if not CsrfForm().validate_on_submit():
+            abort(400)
+        entries = {int(key.removeprefix("outcome-")): (value, request.form.get(f"note-{key[8:]}", "")[:500])
+                   for key, value in request.form.items() if key.startswith("outcome-")
+                   and key[8:].isdigit() and value}
+        stored = paper.record(call_list, current_user, entries, now)
+        db.session.commit()
+        flash(_("%(n)d samtal från papperslistan sparade.", n=stored))
+        return redirect(url_for(".show", list_id=list_id))
+    labels = {key: _(services.OUTCOMES[key]) for key in paper.SHEET_OUTCOMES}
+    return render_template("calllists/admin_paper.html", call_list=call_list, rows=paper.rows(call_list, now),
+                           labels=labels, form=CsrfForm())

@@ -2,6 +2,7 @@
 tick the outcome with a pen. One row per member in the order the queue would call them (due call-backs
 first), the outcomes as tick boxes, room for notes; the list's script once at the top.
 
+Its tick boxes are the outcomes the organizer can type back in afterwards (outreach.calllists.paper).
 The rows come from `outreach.calllists.reports.call_sheet_rows`, which already leaves out everyone who
 may not be called (do-not-contact, no number, erased, left), so paper never reaches further than the
 screen does.
@@ -16,12 +17,10 @@ from typing import Any
 from flask_babel import gettext as _
 
 from outreach.calllists import reports
+from outreach.calllists.paper import SHEET_OUTCOMES
 from outreach.calllists.services import OUTCOMES
 from outreach.printing.common import Header, header
 from survey.models import CallList
-
-# The outcomes worth a tick box on paper (the rest go in the notes column).
-SHEET_OUTCOMES = ("reached", "no_answer", "busy", "call_back", "wrong_number", "do_not_call")
 
 
 @dataclass(frozen=True)

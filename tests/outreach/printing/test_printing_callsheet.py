@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from survey.extensions import db
-from survey.models import AuditEvent, Role
+from survey.models import AuditEvent, Call, CallTarget, Role
 from tests.conftest import login
 from tests.support import calllists as cl
 from tests.support import pdf
@@ -50,3 +50,28 @@ def test_call_sheet_from_the_web_and_the_cli(client, runner, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "Gunnel Papperström" in pdf.text(out.read_bytes())
+
+
+def test_outcomes_ticked_on_paper_are_typed_back_in(client):
+    people = cl.members("Timrå", 3)
+    organizer = cl.user("org@timra.example", Role.ORGANIZER, "Timrå")
+    db.session.commit()
+    saved = cl.call_list("Ring på papper", "Timrå", cooldown_hours=24)
+    login(client, organizer)
+    page = client.get(f"/admin/calls/{saved.id}/paper").text
+    assert all(p.full_name in page for p in people)
+    targets = {t.member_id: t.id for t in db.session.scalars(sa.select(CallTarget))}
+    reached, no_answer, untouched = (targets[p.id] for p in people)
+    r = client.post(f"/admin/calls/{saved.id}/paper", data={
+        f"outcome-{reached}": "reached", f"note-{reached}": "vill stå vid bokbordet",
+        f"outcome-{no_answer}": "no_answer", f"outcome-{untouched}": "",
+        "outcome-999999": "reached",  # a row from another list or an old sheet: skipped
+    })
+    assert r.status_code == 302
+    calls = {c.target_id: c for c in db.session.scalars(sa.select(Call))}
+    assert set(calls) == {reached, no_answer}
+    assert calls[reached].note == "vill stå vid bokbordet (från papper)"
+    assert calls[reached].caller_id == organizer.id
+    # the no-answer is in its cooldown and the reached member is done: only the third is left to call
+    left = client.get(f"/admin/calls/{saved.id}/paper").text
+    assert people[2].full_name in left and people[0].full_name not in left and people[1].full_name not in left
