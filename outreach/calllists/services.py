@@ -18,10 +18,10 @@ from sqlalchemy.orm import selectinload
 
 from outreach.calllists import queue
 from outreach.match import services as assign
-from outreach.tasks.services import N_
 from survey.core import audit
 from survey.core.access import association_ids
 from survey.extensions import db
+from survey.i18n import N_
 from survey.models import (
     Assignment,
     AssignmentStatus,

@@ -12,12 +12,12 @@ from flask_login import current_user
 
 from outreach.calllists import caller_accounts, paper, queue, reports, services
 from outreach.calllists.forms import CallerForm, CsrfForm, ListForm, aware, local_input
-from outreach.tasks import services as tasks
 from survey import tabular
 from survey.accounts import services as accounts
 from survey.core import access, audit
 from survey.core.access import staff_required
 from survey.extensions import db
+from survey.i18n import N_
 from survey.models import Call, CallList, Survey, utcnow
 from survey.overview import charts
 from survey.registry import filters
@@ -28,12 +28,12 @@ EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "pdf": "application/pdf"}
 BLOCKED_LABELS = {
-    "cooldown": tasks.N_("Väntar efter ett samtal utan kontakt"),
-    "callback": tasks.N_("Ring tillbaka är bokat"),
-    "allocated": tasks.N_("Hos en ringare just nu"),
-    "no_number": tasks.N_("Inget eller fel nummer"),
-    "needs_action": tasks.N_("Behöver åtgärd av en organisatör"),
-    "do_not_contact": tasks.N_("Vill inte bli kontaktad"),
+    "cooldown": N_("Väntar efter ett samtal utan kontakt"),
+    "callback": N_("Ring tillbaka är bokat"),
+    "allocated": N_("Hos en ringare just nu"),
+    "no_number": N_("Inget eller fel nummer"),
+    "needs_action": N_("Behöver åtgärd av en organisatör"),
+    "do_not_contact": N_("Vill inte bli kontaktad"),
 }
 
 

@@ -17,10 +17,10 @@ from flask_babel import gettext as _
 from outreach.match import networks, offers, problem
 from outreach.match import services as assign
 from outreach.tasks import services as tasks
-from outreach.tasks.services import N_
 from survey.core import access
 from survey.core.access import association_ids, can_see_association
 from survey.extensions import db
+from survey.i18n import N_
 from survey.models import (
     Assignment,
     AssignmentStatus,

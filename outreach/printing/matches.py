@@ -25,8 +25,8 @@ from outreach.printing.common import (
     weekday_date,
 )
 from outreach.tasks import services as tasks
-from outreach.tasks.services import N_
 from survey.core.contacts import format_phone
+from survey.i18n import N_
 from survey.models import AssignmentStatus, Organisation, Shift, User
 
 DEFAULT_STATUSES = ("accepted", "asked", "replacement", "declined")
