@@ -16,7 +16,7 @@ from survey.extensions import db
 from survey.models import Assignment, Role, Submission, SubmissionStatus
 from tests.conftest import PASSWORD
 from tests.support import calllists as cl
-from tests.support.browser import layout_problems
+from tests.support.browser import layout_problems, log_in
 from tests.support.world import add_shift
 
 try:
@@ -49,10 +49,7 @@ def _world(load_survey):
 
 
 def _log_in(page, url, email):
-    page.goto(f"{url}/admin/login")
-    page.get_by_label("E-post").fill(email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
+    log_in(page, url, email, PASSWORD)
 
 
 def _next(page):

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from survey.extensions import db
 from tests.conftest import PASSWORD
-from tests.support.browser import layout_problems
+from tests.support.browser import layout_problems, log_in
 from tests.support.world import add_profile, add_shift
 
 try:
@@ -58,10 +58,7 @@ def test_ombudsman_pins_two_publishes_and_members_answer_on_phones(load_survey, 
     people, door, stall, admin = _world(load_survey, make_member, make_user)
 
     office = new_page(viewport=DESKTOP)
-    office.goto(f"{live.url}/admin/login")
-    office.get_by_label("E-post").fill(admin.email)
-    office.get_by_label("Lösenord").fill(PASSWORD)
-    office.get_by_role("button", name="Logga in").click()
+    log_in(office, live.url, admin.email, PASSWORD)
     office.get_by_role("link", name="Matchning").click()
     expect(office.get_by_role("heading", level=1)).to_have_text("Matchning: hela distriktet")
 

@@ -18,6 +18,7 @@ from survey.extensions import db
 from survey.models import Assignment, AssignmentStatus, HeldShift
 from tests.conftest import PASSWORD
 from tests.support import pdf
+from tests.support.browser import log_in
 from tests.support.world import add_shift
 
 try:
@@ -73,10 +74,7 @@ def test_ombudsman_prints_matches_roster_and_letters(make_member, make_user, new
                                                      browser_app):
     stall, admin = _world(make_member, make_user)
     office = new_page(viewport=DESKTOP)
-    office.goto(f"{live.url}/admin/login")
-    office.get_by_label("E-post").fill(admin.email)
-    office.get_by_label("Lösenord").fill(PASSWORD)
-    office.get_by_role("button", name="Logga in").click()
+    log_in(office, live.url, admin.email, PASSWORD)
 
     # This month's matches for Timrå: the match page, scope Timrå, every week, "Skriv ut (PDF)".
     office.get_by_role("link", name="Matchning").click()

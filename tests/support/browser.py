@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser_available", "launch", "layout_problems"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser_available", "launch", "layout_problems", "log_in"]
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags chromium keeps trying (and failing) to reach
@@ -90,3 +90,21 @@ def layout_problems(page, ignore: str | None = None) -> list[str]:
     stylesheet has arrived, and unstyled inputs measure ~21 px (a flaky failure under CI load)."""
     page.wait_for_load_state("load")
     return page.evaluate(LAYOUT_PROBLEMS, ignore)
+
+
+def log_in(page, base_url: str, email: str, password: str) -> None:
+    """Log in on the organizers' login page and wait until the app has let us past it.
+
+    Waiting for the URL (up to 30 s) instead of for the next page's first link keeps a slow CI
+    machine from failing the test; when the login really fails, the error says where the browser is
+    and what the page says (a flash message, a two-factor prompt), not just "link not found"."""
+    page.goto(f"{base_url}/admin/login")
+    page.get_by_label("E-post").fill(email)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+    try:
+        page.wait_for_url(lambda url: not url.split("?")[0].endswith("/admin/login"), timeout=30_000)
+        page.wait_for_load_state("load")
+    except Exception as exc:
+        text = " ".join(page.locator("body").inner_text().split())[:500]
+        raise AssertionError(f"login as {email} did not get past {page.url}: {text!r}") from exc
