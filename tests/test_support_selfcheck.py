@@ -138,3 +138,42 @@ def test_browser_reads_page(live_server, tmp_path, chromium):
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     finally:
         page.close()
+
+
+def test_axe_watch_finds_violations_live_and_without_javascript(chromium):
+    """The accessibility check of the browser tests can fail: an unlabeled input and an image without
+    alt text, behind a CSP that forbids injected scripts, are found on a page checked live and on
+    one visited with JavaScript off (checked again afterwards); a clean page passes."""
+    from tests.support.axe import AxeWatch
+
+    app = flask.Flask(__name__)
+    head = "<!doctype html><html lang='sv'><head><title>axe</title></head>"
+
+    @app.after_request
+    def csp(response):
+        response.headers["Content-Security-Policy"] = "default-src 'self'; script-src 'none'"
+        return response
+
+    @app.route("/bad")
+    def bad():
+        return head + "<body><main><h1>Fel</h1><input type='text'><img src='/x.png'></main></body></html>"
+
+    @app.route("/good")
+    def good():
+        return head + "<body><main><h1>Rätt</h1><label>Namn <input type='text'></label></main></body></html>"
+
+    with LiveServer(app) as server:
+        for javascript in (True, False):
+            context = chromium.new_context(java_script_enabled=javascript)
+            try:
+                watch = AxeWatch(context)
+                page = context.new_page()
+                page.goto(server.url + "/good")
+                page.goto(server.url + "/bad")
+                page.wait_for_timeout(300)
+                problems = watch.check()
+            finally:
+                context.close()
+            assert {p.split(":")[0] for p in problems} == {"/bad"}, problems
+            rules = " ".join(problems)
+            assert "label" in rules and "image-alt" in rules, problems

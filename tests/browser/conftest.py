@@ -18,6 +18,7 @@ import pytest
 
 from survey import create_app
 from survey.extensions import db
+from tests.support.axe import AxeWatch
 from tests.support.liveserver import LiveServer
 
 PHONE = {"width": 375, "height": 667}
@@ -48,10 +49,12 @@ def live(browser_app):
 def new_page(chromium, live):
     """new_page(viewport=..., **context options) -> a page in a fresh browser context (own cookies).
 
-    Every context is closed after the test. A 5xx answer from the app, or any request to another host
-    than the live server, fails the test.
+    Every context is closed after the test. A 5xx answer from the app, any request to another host
+    than the live server, or a WCAG 2.1 A/AA violation found by axe-core on any page the test visited
+    (`tests/support/axe.py`), fails the test.
     """
     contexts = []
+    watches: list[AxeWatch] = []
     server_errors: list[str] = []
     foreign: list[str] = []
     own = urlsplit(live.url).netloc
@@ -60,14 +63,17 @@ def new_page(chromium, live):
         context = chromium.new_context(viewport=viewport or PHONE, **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
+        watches.append(AxeWatch(context, viewport=viewport or PHONE))
         page = context.new_page()
         page.on("response", lambda r: r.status >= 500 and server_errors.append(f"{r.status} {r.url}"))
         page.on("request", lambda r: urlsplit(r.url).netloc not in ("", own) and foreign.append(r.url))
         return page
 
     yield make
+    inaccessible = [problem for watch in watches for problem in watch.check()]
     for context in contexts:
         context.close()
+    assert not inaccessible, "axe-core found accessibility violations:\n" + "\n".join(inaccessible)
     assert not server_errors, f"the app answered with server errors: {server_errors}"
     assert not foreign, f"the pages fetched from other hosts: {foreign}"
 
