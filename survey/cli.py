@@ -1,15 +1,60 @@
-"""The `kraftkartan` command: Flask's CLI (run, shell, db ...) plus the project's command groups."""
+"""The `kraftkartan` command: Flask's CLI (run, shell, db ...) plus the project's command groups.
+
+`kraftkartan --help` (and `kraftkartan` alone) lists the commands from `COMMANDS` below instead of
+building the app: building it imports every room and costs about a second, for a page of text.
+tests/test_startup.py compares the table with the commands the built app really has, so it cannot
+drift; a subcommand (`kraftkartan match --help`) still builds the app and shows its real help.
+"""
 
 from __future__ import annotations
 
+import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo
+
+HELP = "Kraftkartan: member survey and campaign matching."
+
+# name -> the command's short help as the built app's command gives it (its first sentence).
+COMMANDS: dict[str, str] = {
+    "calls": "Call lists: create, list, show, export, stats.",
+    "db": "Perform database migrations.",
+    "demo": "Build a demo district (SQLite by default) and serve it on 127.0.0.1.",
+    "invitations": "Email survey invitations and reminders.",
+    "limiter": "Flask-Limiter maintenance & utility commands",
+    "match": "Match members to campaign shifts; proposals stay proposals unless --publish.",
+    "members": "The member registry: import and list members.",
+    "print": "Print task matches, rosters, member letters or the survey summary as a PDF.",
+    "privacy": "Members' data: export, erasure and purging old answers.",
+    "routes": "Show the routes for the app.",
+    "run": "Run a development server.",
+    "shell": "Run a shell in the app context.",
+    "survey": "Import, export and hand out surveys.",
+    "tasks": "Campaign tasks: import and list.",
+    "users": "Accounts for administrators, organizers and callers.",
+}
+
+
+class KraftkartanGroup(FlaskGroup):
+    """Flask's group, but the top-level help lists the commands without loading the app."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if ctx.ensure_object(ScriptInfo).app_import_path:  # --app names another app: ask it
+            return super().format_commands(ctx, formatter)
+        table = click.Group(commands=[click.Command(name, help=text) for name, text in COMMANDS.items()])
+        return click.Group.format_commands(table, ctx, formatter)
+
+
+def make_group() -> KraftkartanGroup:
+    def create() -> Flask:
+        from survey import create_app
+
+        return create_app()
+
+    return KraftkartanGroup(create_app=create, help=HELP)
 
 
 def main() -> None:
-    from survey import create_app
-
-    FlaskGroup(create_app=lambda: create_app(), help="Kraftkartan: member survey and campaign matching.")()
+    make_group()()
 
 
 def register_commands(app: Flask) -> None:
