@@ -45,21 +45,48 @@ def skill_field_name(question: Question, index: int) -> str:
 
 def build_form(section: Section, questions: list[Question], lang: str, formdata=None,
                data: dict[str, Any] | None = None) -> SectionForm:
-    """A form for the visible questions of one section, filled from `formdata` or from stored `data`."""
+    """A form for the visible questions of one section, filled from `formdata` or from stored `data`.
 
-    attrs: dict[str, Any] = {"questions": {}}
-    for q in questions:
-        if not q.is_answerable:
-            continue
+    The class is cached (building it was a large share of each survey page); the instance gets this
+    request's question rows, so no ORM object outlives its session through the cache.
+    """
+
+    answerable = [q for q in questions if q.is_answerable]
+    cls = _form_class(section.key, tuple(_fingerprint(q) for q in answerable), answerable)
+    initial = {} if data is None else _to_form_data(questions, data)
+    form = cls(formdata=formdata, data=initial)
+    form.questions = {q.key: q for q in answerable}
+    return form
+
+
+_FORM_CLASSES: dict[tuple, type[SectionForm]] = {}
+_MAX_CACHED = 512
+
+
+def _fingerprint(q: Question) -> tuple:
+    """Everything a field is built from: equal fingerprints build equal fields, so a new survey version
+    (new rows, other options or limits) can never get a stale class, and no invalidation is needed."""
+
+    return (q.key, q.type, q.max_length, q.min_value, q.max_value, tuple(o.key for o in q.options),
+            repr(q.calendar) if q.type == "availability" else None)
+
+
+def _form_class(section_key: str, key: tuple, answerable: list[Question]) -> type[SectionForm]:
+    cached = _FORM_CLASSES.get((section_key, key))
+    if cached is not None:
+        return cached
+    attrs: dict[str, Any] = {}
+    for q in answerable:
         if q.type == "skill":
             for i, _opt in enumerate(q.options):
                 attrs[skill_field_name(q, i)] = _radio(SKILL_LEVELS)
         else:
-            attrs[q.key] = _field_for(q, lang)
-        attrs["questions"][q.key] = q
-    cls = type(f"Section_{section.key}", (SectionForm,), attrs)
-    initial = {} if data is None else _to_form_data(questions, data)
-    return cls(formdata=formdata, data=initial)
+            attrs[q.key] = _field_for(q, "sv")
+    cls = type(f"Section_{section_key}", (SectionForm,), attrs)
+    if len(_FORM_CLASSES) >= _MAX_CACHED:
+        _FORM_CLASSES.clear()
+    _FORM_CLASSES[(section_key, key)] = cls
+    return cls
 
 
 def _field_for(q: Question, lang: str) -> Field:
