@@ -42,6 +42,9 @@ LONG_TEXT = "Är det något mer du vill berätta eller fråga om?"
 BEST_TIME = "När passar det bäst att ringa dig?"
 
 
+FORWARD = re.compile(r"^(Nästa|Granska och skicka)$")
+
+
 def heading(page):
     return page.locator("main h1")
 
@@ -49,12 +52,16 @@ def heading(page):
 def press(page, label: str, then: str) -> None:
     """Click a button and wait for the page it leads to (checked by its heading)."""
     with page.expect_navigation():
-        page.locator("main").get_by_role("button", name=label, exact=True).click()
+        # .first: the review page offers "Skicka in" at the top and the bottom (the same submit).
+        page.locator("main").get_by_role("button", name=label, exact=True).first.click()
     expect(heading(page)).to_have_text(then)
 
 
 def next_page(page, then: str) -> None:
-    press(page, "Nästa", then)
+    """Press the forward button: "Nästa", or "Granska och skicka" on the last page."""
+    with page.expect_navigation():
+        page.locator("main").get_by_role("button", name=FORWARD).click()
+    expect(heading(page)).to_have_text(then)
 
 
 def choose(page, group: str, option: str) -> None:
@@ -177,7 +184,8 @@ def test_member_answers_everything_resumes_submits_and_edits(personal_link, make
     main = page.locator("main")
     expect(main).to_contain_text("Anna-Karin")
     expect(main).to_contain_text("Dörrknackning (van), Ringa samtal (lite)")
-    expect(main.get_by_role("button", name="Skicka in")).to_be_visible()
+    expect(main.get_by_role("button", name="Skicka in")).to_have_count(2)  # top and bottom
+    expect(main.get_by_role("button", name="Skicka in").first).to_be_in_viewport()
     shot(page, "review")
     press(page, "Skicka in", "Tack för dina svar!")
     shot(page, "thanks")
@@ -301,7 +309,7 @@ def test_small_phone_has_no_sideways_scroll_and_large_touch_targets(personal_lin
             next_page(page, title)
             check("anything_else-error")
             page.get_by_label(CONSENT).check()
-        page.locator("main").get_by_role("button", name="Nästa", exact=True).click()
+        page.locator("main").get_by_role("button", name=FORWARD).click()
     expect(heading(page)).to_have_text("Dina svar")
     check("review")
     press(page, "Skicka in", "Tack för dina svar!")

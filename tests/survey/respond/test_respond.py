@@ -195,3 +195,23 @@ def test_security_headers(client, personal_link):
     assert r.headers["Referrer-Policy"] == "no-referrer"
     assert r.headers["Cache-Control"] == "no-store"
     assert "<script" not in r.text and "style=" not in r.text
+
+
+def test_last_page_says_review_and_send_and_review_offers_send_at_the_top(client, personal_link):
+    """Fix 5 of issue 11: nobody should stop before sending because the last button said only "Nästa"."""
+    _survey, _member, token = personal_link()
+    assert "Granska och skicka" not in client.get(f"/s/{token}/p/what_you_can_do").text
+    last = client.get(f"/s/{token}/p/anything_else").text
+    assert "Granska och skicka" in last and ">Nästa<" not in last
+    client.post(f"/s/{token}/p/what_you_can_do", data={"skills__0": "2", "action": "save"})
+    client.post(f"/s/{token}/p/how_much", data={"max_tasks": "tasks:2", "travels": "yes"})
+    client.post(f"/s/{token}/p/contact", data={"contact_method": "contact:sms"})
+    client.post(f"/s/{token}/p/anything_else", data=CONSENT)
+    review = client.get(f"/s/{token}/review").text
+    assert "saknar svar" not in review
+    # A send button before the answers as well as after them; both post to the same idempotent submit.
+    assert review.count(f'action="/s/{token}/submit"') == 2
+    assert review.index("Skicka in") < review.index(f"/s/{token}/p/what_you_can_do")
+    client.post(f"/s/{token}/submit")
+    client.post(f"/s/{token}/submit")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 1
