@@ -59,11 +59,13 @@ def main() -> None:
 
 def register_commands(app: Flask) -> None:
     from survey.accounts.cli import users_group
+    from survey.core.backup import backup_command
     from survey.demo import demo_command
     from survey.invitations.cli import invitations_group
     from survey.privacy.cli import privacy_group
     from survey.registry.cli import members_group
     from survey.spec.cli import survey_group
 
-    for command in (survey_group, users_group, members_group, invitations_group, privacy_group, demo_command):
+    for command in (survey_group, users_group, members_group, invitations_group, privacy_group, demo_command,
+                    backup_command):
         app.cli.add_command(command)
