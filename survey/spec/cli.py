@@ -14,8 +14,8 @@ from survey import tabular
 from survey.extensions import db
 from survey.models import Member, Organisation, Survey, utcnow
 from survey.respond import links
-from survey.spec import parse as specparse
 from survey.spec import services as surveys
+from survey.spec import yamlfile
 
 
 @click.group("survey", help="Import, export and hand out surveys.")
@@ -29,7 +29,7 @@ def survey_group() -> None:
 def import_command(file: Path) -> None:
     """Validate FILE and load it. A bad file changes nothing and exits non-zero."""
     with file.open("rb") as f:  # one byte more than allowed is enough to refuse it: never read it all
-        data = f.read(specparse.MAX_FILE_BYTES + 1)
+        data = f.read(yamlfile.MAX_FILE_BYTES + 1)
     try:
         spec = surveyspec.load_spec(data, str(file))
     except surveyspec.SpecError as exc:

@@ -1,23 +1,14 @@
 """Parsing and validation for survey specs (the public API is ``survey.spec``).
 
 Every problem is collected with its path (``sections[2].items[0].options[3].key``) and
-raised together as one SpecError.
-
-A survey file is small and hand-written, so anything a hostile or broken file could use to exhaust
-memory or the stack is refused with one line before any of it is built: more than MAX_FILE_BYTES, NUL
-bytes, YAML anchors and aliases (the "billion laughs" expand a few lines into gigabytes), nesting
-deeper than MAX_DEPTH. Values are quoted in messages through ``_show``, cut to a readable length.
+raised together as one SpecError. The YAML itself is read (and hostile files refused) in
+``survey.spec.yamlfile``; single values are checked in ``survey.spec.values``, whole-survey rules in
+``survey.spec.checks``; this module walks the structure.
 """
 
 from __future__ import annotations
 
-import difflib
-import re
-from datetime import date, datetime, time
-
-import yaml
-
-from survey.i18n import STOCKHOLM
+from survey.spec.checks import _CrossChecks
 from survey.spec.model import (
     CHOICE_TYPES,
     CONDITION_OPS,
@@ -26,7 +17,6 @@ from survey.spec.model import (
     FORMAT,
     ITEM_TYPES,
     KEY_RE,
-    LANGUAGES,
     OPTION_KEY_RE,
     PREFILLS,
     PROFILES,
@@ -42,14 +32,9 @@ from survey.spec.model import (
     SlotSpec,
     SpecError,
     SurveySpec,
-    Text,
 )
-from survey.tabular import NotText, decode_text, shorten
-
-LOCAL_TZ = STOCKHOLM
-MAX_TEXT_LENGTH = 20000
-MAX_FILE_BYTES = 1_000_000  # the default survey is 16 kB
-MAX_DEPTH = 32  # the default survey nests 10 levels deep (sections[].items[].calendar.slots[].days[])
+from survey.spec.values import MAX_TEXT_LENGTH, _join, _Values
+from survey.spec.yamlfile import _show, parse_yaml
 
 SURVEY_FIELDS = ("format", "slug", "version", "title", "intro", "privacy_notice", "opens_at",
                  "closes_at", "signature", "sections")
@@ -65,210 +50,9 @@ ALL_ITEM_FIELDS = ("text", *COMMON_FIELDS, *dict.fromkeys(f for fs in TYPE_FIELD
 TEXT_BLOCK_FIELDS = ("key", "text", "show_if")  # also accepted: type: text_block with label
 CALENDAR_FIELDS = ("election_day", "weeks", "slots")
 SLOT_FIELDS = ("key", "label", "days", "start", "end")
-TIME_RE = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 
 
-# ---------------------------------------------------------------- YAML
-
-class _Loader(yaml.SafeLoader):
-    """Safe loader without YAML 1.1 surprises: only true/false are booleans (so `en: No` stays
-    text), only plain decimals are integers (so 17:00 is not 1020), dates stay strings (checked
-    with a path by the parser), duplicate keys are errors. No anchors or aliases, and at most
-    MAX_DEPTH levels: the composer recurses once per level, so a deep file would otherwise end
-    in RecursionError."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self.depth = 0
-
-    def compose_node(self, parent, index):
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise yaml.composer.ComposerError(
-                None, None, "anchors and aliases (&name, *name) are not allowed in survey files",
-                event.start_mark)
-        if self.depth >= MAX_DEPTH:
-            raise yaml.composer.ComposerError(
-                None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
-        self.depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, str | int | bool | date) and key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {_show(key)}", key_node.start_mark)
-            seen.add(key) if isinstance(key, str | int | bool | date) else None
-        return super().construct_mapping(node, deep)
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if not tag.endswith((":bool", ":int", ":float", ":timestamp"))]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                              list("tTfF"))
-_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"),
-                              list("-+0123456789"))
-
-
-def _show(value: object) -> str:
-    """A value from the file as a message quotes it: repr(), cut to a readable length."""
-    return shorten(repr(value), 80)
-
-
-def decode(data: bytes, filename: str) -> str:
-    """A survey file's text: UTF-8, or UTF-16 or UTF-32 with a BOM, or UTF-16 without one."""
-    try:
-        return decode_text(data)[0]
-    except NotText as exc:
-        if exc.reason == "nul":
-            raise SpecError(filename, [("", "contains NUL bytes (binary file?)")]) from None
-        raise SpecError(filename, [("", f"not UTF-8 text ({exc.detail})")]) from None
-
-
-def parse_yaml(text: str | bytes, filename: str) -> object:
-    """The file's YAML as plain data (bytes are decoded first); raises SpecError with one line."""
-    if len(text) > MAX_FILE_BYTES:
-        size = f"larger than {MAX_FILE_BYTES // 1_000_000} MB; a survey file is a few dozen kB"
-        raise SpecError(filename, [("", size)])
-    if isinstance(text, bytes):
-        text = decode(text, filename)
-    elif "\x00" in text:
-        raise SpecError(filename, [("", "contains NUL bytes (binary file?)")])
-    try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}" if mark else ""
-        col = f" (column {mark.column + 1})" if mark else ""
-        raise SpecError(filename, [(where, f"invalid YAML: {exc.problem or exc.context}{col}")]) from None
-    except (yaml.YAMLError, ValueError, TypeError) as exc:
-        raise SpecError(filename, [("", f"invalid YAML: {exc}")]) from None
-    if data is None:
-        raise SpecError(filename, [("", "the file is empty")])
-    return data
-
-
-# ---------------------------------------------------------------- helpers
-
-def _suggest(name: object, allowed: tuple[str, ...] | list[str]) -> str:
-    close = difflib.get_close_matches(str(name), list(allowed), n=1, cutoff=0.6)
-    return f" (did you mean {_show(close[0])}?)" if close else ""
-
-
-def _join(path: str, name: str | int) -> str:
-    if isinstance(name, int):
-        return f"{path}[{name}]"
-    return f"{path}.{name}" if path else name
-
-
-class _Parser:
-    def __init__(self, filename: str):
-        self.filename = filename
-        self.problems: list[tuple[str, str]] = []
-
-    def err(self, path: str, message: str) -> None:
-        self.problems.append((path, message))
-
-    def mapping(self, v, path, allowed, required=(), what="this", not_here=()) -> bool:
-        if not isinstance(v, dict):
-            self.err(path, f"expected a mapping with fields {', '.join(allowed)}")
-            return False
-        for k in v:
-            if k in allowed:
-                continue
-            if k in not_here:
-                self.err(_join(path, str(k)), f"field {_show(k)} is not allowed on {what}; "
-                                              f"allowed fields: {', '.join(allowed)}")
-            else:
-                self.err(_join(path, str(k)), f"unknown field {_show(k)}{_suggest(k, allowed)}; "
-                                              f"allowed fields: {', '.join(allowed)}")
-        for k in required:
-            if k not in v:
-                self.err(_join(path, k), "missing required field")
-        return True
-
-    def text(self, v, path, required=True) -> Text | None:
-        if v is None:
-            if required:
-                self.err(path, "missing required text")
-            return None
-        if isinstance(v, str):
-            v = {"sv": v}
-        if not isinstance(v, dict):
-            self.err(path, "expected text: a string (Swedish) or a mapping with sv and optionally en"
-                           " (put numbers in quotes)")
-            return None
-        out = {}
-        for lang, s in v.items():
-            if lang not in LANGUAGES:
-                self.err(_join(path, str(lang)), f"unknown language {_show(lang)}; allowed: sv, en")
-            elif not isinstance(s, str):
-                self.err(_join(path, lang), f"expected text, got {_show(s)} (put numbers in quotes)")
-            elif not s.strip():
-                self.err(_join(path, lang), "expected non-empty text")
-            else:
-                out[lang] = s
-        if "sv" not in v:
-            self.err(_join(path, "sv"), "missing Swedish text (sv is required)")
-        return {lang: out[lang] for lang in LANGUAGES if lang in out} if "sv" in out else None
-
-    def key(self, v, path, regex=KEY_RE, example="lowercase_with_underscores") -> str | None:
-        if not isinstance(v, str) or not regex.fullmatch(v):
-            self.err(path, f"invalid key {_show(v)}: use {example}")
-            return None
-        return v
-
-    def integer(self, v, path, lo=None, hi=None) -> int | None:
-        if v is None:
-            return None
-        if not isinstance(v, int) or isinstance(v, bool):
-            self.err(path, f"expected a whole number, got {_show(v)}")
-            return None
-        if (lo is not None and v < lo) or (hi is not None and v > hi):
-            rng = f"at least {lo}" if hi is None else f"between {lo} and {hi}"
-            self.err(path, f"must be {rng}, got {v}")
-            return None
-        return v
-
-    def choice(self, v, path, allowed, what) -> str | None:
-        if v not in allowed:
-            self.err(path, f"unknown {what} {_show(v)}{_suggest(v, allowed)}; allowed: {', '.join(allowed)}")
-            return None
-        return v
-
-    def day(self, v, path) -> date | None:
-        if isinstance(v, date) and not isinstance(v, datetime):
-            return v
-        try:
-            if isinstance(v, str) and len(v) == 10:
-                return date.fromisoformat(v)
-        except ValueError:
-            pass
-        self.err(path, f"expected a date like 2030-09-08, got {_show(v)}")
-        return None
-
-    def moment(self, v, path) -> datetime | None:
-        if v is None:
-            return None
-        try:
-            if isinstance(v, str) and len(v) > 10:
-                v = datetime.fromisoformat(v)
-            if not isinstance(v, datetime):
-                raise ValueError
-        except ValueError:
-            self.err(path, f"expected a date and time like 2030-08-01T08:00:00+02:00, got {_show(v)}")
-            return None
-        return v if v.tzinfo else v.replace(tzinfo=LOCAL_TZ)
-
-    # ------------------------------------------------------------ structure
-
+class _Parser(_Values, _CrossChecks):
     def survey(self, d) -> SurveySpec | None:
         if not self.mapping(d, "", SURVEY_FIELDS, ("slug", "version", "title", "sections")):
             return None
@@ -433,13 +217,6 @@ class _Parser:
                                           tuple(sorted({WEEKDAYS.index(n) for n in nums if n})), start, end))
         return cal
 
-    def clock(self, v, path) -> time | None:
-        m = TIME_RE.fullmatch(v) if isinstance(v, str) else None
-        if not m:
-            self.err(path, f"expected a time like 17:00, got {_show(v)}")
-            return None
-        return time(int(m.group(1)), int(m.group(2)))
-
     def condition(self, d, path) -> Condition | None:
         if not self.mapping(d, path, ("question",) + CONDITION_OPS, ("question",)):
             return None
@@ -451,87 +228,6 @@ class _Parser:
         if op == "any_of":
             value = tuple(value) if isinstance(value, list) else value
         return Condition(d.get("question"), op, value)
-
-    # ------------------------------------------------------------ whole-survey rules
-
-    def cross_check(self, spec: SurveySpec) -> None:
-        where: dict[str, tuple[int, ItemSpec]] = {}
-        sections_seen: set[str] = set()
-        profiles: dict[str, str] = {}
-        for si, sec in enumerate(spec.sections):
-            sp = f"sections[{si}]"
-            if sec.key is not None and sec.key in sections_seen:
-                self.err(_join(sp, "key"), f"duplicate section key {_show(sec.key)}")
-            sections_seen.add(sec.key)
-            for ii, it in enumerate(sec.items):
-                ip = _join(_join(sp, "items"), ii)
-                if it.key is None:
-                    continue
-                if it.key in where:
-                    self.err(_join(ip, "key"), f"duplicate question key {_show(it.key)} "
-                                               f"(also used in sections[{where[it.key][0]}])")
-                else:
-                    where[it.key] = (si, it)
-                if it.profile in profiles:
-                    self.err(_join(ip, "profile"), f"only one question may have profile {_show(it.profile)}; "
-                                                   f"{_show(profiles[it.profile])} already has it")
-                elif it.profile:
-                    profiles[it.profile] = it.key
-        for si, sec in enumerate(spec.sections):
-            sp = f"sections[{si}]"
-            self.check_condition(sec.show_if, _join(sp, "show_if"), si, where)
-            for ii, it in enumerate(sec.items):
-                self.check_condition(it.show_if, _join(_join(_join(sp, "items"), ii), "show_if"), si, where)
-
-    def check_condition(self, c: Condition | None, path, si, where) -> None:
-        if c is None:
-            return
-        qp = _join(path, "question")
-        earlier = ("a condition can only refer to questions in earlier sections "
-                   "(answers are checked between pages)")
-        if not isinstance(c.question, str) or c.question not in where:
-            keys = [k for k, (qsi, _) in where.items() if qsi < si]
-            self.err(qp, f"no question {_show(c.question)} in this survey{_suggest(c.question, keys)}")
-            return
-        qsi, q = where[c.question]
-        if qsi >= si:
-            place = "the same section" if qsi == si else f"a later section (sections[{qsi}])"
-            self.err(qp, f"question {_show(c.question)} is in {place}; {earlier}")
-            return
-        if q.type == "text_block":
-            self.err(qp, f"{_show(c.question)} is a text block, not a question")
-            return
-        vp, option_keys = _join(path, c.op), [o.key for o in q.options]
-        if c.op == "answered":
-            if not isinstance(c.value, bool):
-                self.err(vp, f"expected true or false, got {_show(c.value)}")
-        elif c.op == "any_of":
-            if q.type not in ("single_choice", "multiple_choice"):
-                self.err(vp, f"any_of works on single_choice and multiple_choice questions, not {q.type}")
-            elif not isinstance(c.value, tuple) or not c.value:
-                self.err(vp, "expected a non-empty list of option keys")
-            else:
-                for i, k in enumerate(c.value):
-                    if k not in option_keys:
-                        self.err(_join(vp, i), f"question {_show(c.question)} has no option {_show(k)}"
-                                               f"{_suggest(k, option_keys)}; "
-                                               f"options: {', '.join(option_keys)}")
-        elif q.type == "yes_no":
-            if not isinstance(c.value, bool):
-                self.err(vp, f"question {_show(c.question)} is yes_no: "
-                             f"expected true or false, got {_show(c.value)}")
-        elif q.type == "number":
-            if not isinstance(c.value, int) or isinstance(c.value, bool):
-                self.err(vp, f"question {_show(c.question)} is a number: "
-                             f"expected a whole number, got {_show(c.value)}")
-        elif q.type == "single_choice":
-            if c.value not in option_keys:
-                self.err(vp, f"question {_show(c.question)} has no option {_show(c.value)}"
-                             f"{_suggest(c.value, option_keys)}; options: {', '.join(option_keys)}")
-        else:
-            self.err(vp, f"equals works on yes_no, number and single_choice questions, not {q.type}; "
-                         f"use answered or any_of")
-
 
 def parse_spec(data: object, filename: str = "<survey>") -> SurveySpec:
     p = _Parser(filename)
