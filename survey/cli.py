@@ -16,6 +16,7 @@ HELP = "Kraftkartan: member survey and campaign matching."
 
 # name -> the command's short help as the built app's command gives it (its first sentence).
 COMMANDS: dict[str, str] = {
+    "backup": "Back up the database to a new file (SQLite online backup or pg_dump).",
     "calls": "Call lists: create, list, show, export, stats.",
     "db": "Perform database migrations.",
     "demo": "Build a demo district (SQLite by default) and serve it on 127.0.0.1.",
