@@ -10,7 +10,8 @@ import os
 
 wsgi_app = "survey.wsgi:app"
 bind = os.environ.get("KRAFTKARTAN_BIND", "127.0.0.1:8000")
-# Sync workers: every request is short (long work runs as a job); 2 per core plus one is gunicorn's advice.
+# Sync workers: every request is short (big sends run in batches with a deadline, or from the CLI);
+# 2 per core plus one is gunicorn's advice.
 workers = int(os.environ.get("KRAFTKARTAN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("KRAFTKARTAN_THREADS", "1"))
 timeout = int(os.environ.get("KRAFTKARTAN_TIMEOUT", "30"))
