@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from outreach.tasks import ics
-from outreach.tasks import services as tasks
+from outreach.tasks import ics, vocabulary
 from survey.extensions import db
 from survey.models import Assignment, AssignmentStatus, Shift, Task
 
@@ -47,7 +46,7 @@ def ask_page(assignment: Assignment, full: bool) -> AskPage:
     ).all()
     return AskPage(
         assignment=assignment,
-        kind=tasks.kind_label(assignment.shift.task.kind),
+        kind=vocabulary.kind_label(assignment.shift.task.kind),
         confirmed=list(confirmed),
         feed_url=ics.member_feed_url(assignment.member),
         full=full,

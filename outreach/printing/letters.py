@@ -28,7 +28,7 @@ from outreach.match import services as assign
 from outreach.printing import filters
 from outreach.printing.common import Header, clock, header, weekday_date
 from outreach.printing.rosters import organizer_contact
-from outreach.tasks import services as tasks
+from outreach.tasks import vocabulary
 from survey.core.access import association_ids
 from survey.extensions import db
 from survey.models import Assignment, AssignmentStatus, Member, MemberStatus, Organisation, Shift, Task, User
@@ -145,7 +145,7 @@ def build(viewer: User | None, association: Organisation | None, period: filters
             url = fresh_link(a)
             task = a.shift.task
             items.append(LetterTask(
-                title=task.title, kind=tasks.kind_label(task.kind),
+                title=task.title, kind=vocabulary.kind_label(task.kind),
                 day=weekday_date(a.shift.start_local.date()),
                 time=clock(a.shift), place=task.place or "",
                 association=task.association.name if task.association else _("Hela distriktet"),

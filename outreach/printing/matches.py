@@ -25,6 +25,7 @@ from outreach.printing.common import (
     weekday_date,
 )
 from outreach.tasks import services as tasks
+from outreach.tasks import vocabulary
 from survey.core.contacts import format_phone
 from survey.i18n import N_
 from survey.models import AssignmentStatus, Organisation, Shift, User
@@ -107,7 +108,7 @@ def build(viewer: User | None, association: Organisation | None, period: filters
     wanted = set(statuses or DEFAULT_STATUSES)
     shift_list = filters.shifts(association, period)
     reasons = _reasons(shift_list)
-    skills = tasks.skill_options()
+    skills = vocabulary.skill_options()
     weeks: dict = defaultdict(list)
     people_total = free_total = 0
     for shift in shift_list:
@@ -132,7 +133,8 @@ def build(viewer: User | None, association: Organisation | None, period: filters
         free_total += free
         task = shift.task
         weeks[monday(shift.start_local.date())].append(ShiftBlock(
-            shift_id=shift.id, title=task.title, kind=tasks.kind_label(task.kind), place=task.place or "",
+            shift_id=shift.id, title=task.title, kind=vocabulary.kind_label(task.kind),
+            place=task.place or "",
             association=task.association.name if task.association else _("Hela distriktet"),
             day=weekday_date(shift.start_local.date()), time=clock(shift), slots=shift.slots,
             people=tuple(rows), free=free, why=_why(reasons.get(shift.id), skills) if free else ""))

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from outreach.printing import filters
 from outreach.printing.common import Header, clock, header, status_key, status_word, weekday_date
-from outreach.tasks import services as tasks
+from outreach.tasks import vocabulary
 from survey.core.contacts import format_phone
 from survey.extensions import db
 from survey.models import (
@@ -106,7 +106,7 @@ def build_roster(viewer: User | None, shift: Shift, contacts: dict | None = None
             status_text=status_word(status_key(a, declined)),
             came=a.member_id in present))
     return Roster(
-        shift_id=shift.id, title=task.title, kind=tasks.kind_label(task.kind), place=task.place or "",
+        shift_id=shift.id, title=task.title, kind=vocabulary.kind_label(task.kind), place=task.place or "",
         association=task.association.name if task.association else _("Hela distriktet"),
         day=weekday_date(shift.start_local.date()), time=clock(shift), slots=shift.slots,
         contact=contacts[task.association_id], notes=task.notes or "", rows=tuple(rows),

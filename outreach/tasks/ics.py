@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import selectinload
 
-from outreach.tasks import services as tasks
+from outreach.tasks import vocabulary
 from survey.core import access
 from survey.core.access import association_ids
 from survey.extensions import db
@@ -133,7 +133,7 @@ def _event(shift: Shift, stamp: datetime) -> Event:
     event.add("summary", task.title)
     if task.place:
         event.add("location", task.place)
-    kind = tasks.kind_label(task.kind)
+    kind = vocabulary.kind_label(task.kind)
     event.add("description", f"{kind}\n\n{task.notes}" if task.notes else kind)
     event.add("categories", [kind])
     return event

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from outreach.tasks import services as tasks
+from outreach.tasks import vocabulary as words
 from survey.core.access import association_ids
 from survey.extensions import db
 from survey.models import Organisation, OrganisationKind, Shift, Task, TaskKind, User
@@ -144,11 +145,11 @@ class _Vocabulary:
     @classmethod
     def load(cls, user: User | None) -> _Vocabulary:
         kinds = {k.value: k for k in TaskKind}
-        for kind, label in tasks.KIND_LABELS.items():
+        for kind, label in words.KIND_LABELS.items():
             kinds[label.lower()] = kinds[_(label).lower()] = kind
         orgs = db.session.scalars(
             sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION))
-        return cls(kinds, tasks.option_aliases("skill:"), tasks.option_aliases("interest:"),
+        return cls(kinds, words.option_aliases("skill:"), words.option_aliases("interest:"),
                    {key.lower(): o for o in orgs for key in (o.slug, o.name)},
                    association_ids(user) if user is not None else None)
 
@@ -206,7 +207,7 @@ def _parse_row(cell: dict[str, str], vocabulary: _Vocabulary, problem: Callable[
         values["kind"] = vocabulary.kinds[cell["kind"].lower()]
     else:
         problem("kind", _("Okänd typ. Använd någon av: %(kinds)s.",
-                          kinds=", ".join(_(label) for label in tasks.KIND_LABELS.values())))
+                          kinds=", ".join(_(label) for label in words.KIND_LABELS.values())))
     for name in ("required_skills", "preferred_skills"):
         items = [s.strip() for s in re.split(r"[;,]", cell.get(name, "")) if s.strip()]
         unknown = [s for s in items if s.lower() not in vocabulary.skills]
@@ -219,7 +220,7 @@ def _parse_row(cell: dict[str, str], vocabulary: _Vocabulary, problem: Callable[
             values["topic"] = vocabulary.topics[cell["topic"].lower()]
         else:
             problem("topic", _("Okänt ämne. Använd någon av: %(keys)s.",
-                               keys=", ".join(tasks.topic_options())))
+                               keys=", ".join(words.topic_options())))
     if cell.get("priority"):
         if cell["priority"] in ("1", "2", "3"):
             values["priority"] = int(cell["priority"])

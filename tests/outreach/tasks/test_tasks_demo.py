@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from outreach import demo
-from outreach.tasks import services as tasks
+from outreach.tasks import vocabulary
 from survey.demo import ensure_organisations
 from survey.extensions import db
 from survey.models import Shift, Task, TaskKind
@@ -58,7 +58,7 @@ def test_seed_tasks_is_idempotent_and_inside_the_campaign_window(app, load_surve
         (5, 10, 12),
         (5, 12, 14),
     }
-    known_skills, known_topics = set(tasks.DEFAULT_SKILLS), set(tasks.DEFAULT_TOPICS)
+    known_skills, known_topics = set(vocabulary.DEFAULT_SKILLS), set(vocabulary.DEFAULT_TOPICS)
     for t in all_tasks:
         assert set(t.required_skills + t.preferred_skills) <= known_skills and (
             t.topic is None or t.topic in known_topics

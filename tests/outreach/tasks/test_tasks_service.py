@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 from flask_babel import force_locale
 
-from outreach.tasks import calendar
+from outreach.tasks import calendar, vocabulary
 from outreach.tasks import services as tasks
 from survey.core import access
 from survey.extensions import db
@@ -40,9 +40,9 @@ def make_task(title="Bokbord", association=None, shifts=(("2030-08-17", "10:00",
 
 
 def test_vocabulary_falls_back_to_the_default_lists_then_follows_the_newest_survey(app, load_survey):
-    assert list(tasks.skill_options())[:3] == ["canvassing", "phoning", "stalls"]
-    assert tasks.skill_options()["canvassing"] == "Dörrknackning"
-    assert set(tasks.topic_options()) == {
+    assert list(vocabulary.skill_options())[:3] == ["canvassing", "phoning", "stalls"]
+    assert vocabulary.skill_options()["canvassing"] == "Dörrknackning"
+    assert set(vocabulary.topic_options()) == {
         "climate",
         "healthcare",
         "antiracism",
@@ -58,10 +58,10 @@ def test_vocabulary_falls_back_to_the_default_lists_then_follows_the_newest_surv
     load_survey(
         text.replace("          - key: skill:cooking\n", new_option + "          - key: skill:cooking\n", 1)
     )
-    options = tasks.skill_options()
+    options = vocabulary.skill_options()
     assert options["sign_language"] == "Teckenspråk" and list(options)[-1] == "cooking"
-    assert tasks.option_aliases("skill:")["bokbord och torgmöten"] == "stalls"
-    assert tasks.option_aliases("interest:")["interest:climate"] == "climate"
+    assert vocabulary.option_aliases("skill:")["bokbord och torgmöten"] == "stalls"
+    assert vocabulary.option_aliases("interest:")["interest:climate"] == "climate"
 
 
 CASES = [
