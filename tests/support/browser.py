@@ -89,7 +89,8 @@ LAYOUT_PROBLEMS = """ignore => {
     const parent = node.parentElement;
     const exempt = ".availability thead, .token, .sr, script, style";
     if (!parent || parent.closest(exempt) || !shown(parent)) continue;
-    for (const m of node.data.matchAll(/\\p{L}{4,}/gu)) {
+    // whole words only: a run of letters inside a link or token (".../s/Bpemt2x") may break anywhere
+    for (const m of node.data.matchAll(/(?<=^|[\\s(])\\p{L}{4,}(?=$|[\\s.,:;!?)])/gu)) {
       range.setStart(node, m.index);
       range.setEnd(node, m.index + m[0].length);
       const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
