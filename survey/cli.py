@@ -12,6 +12,8 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, ScriptInfo
 
+from survey import create_app  # light: the factory's imports happen when it is called
+
 HELP = "Kraftkartan: member survey and campaign matching."
 
 # name -> the command's short help as the built app's command gives it (its first sentence).
@@ -46,12 +48,7 @@ class KraftkartanGroup(FlaskGroup):
 
 
 def make_group() -> KraftkartanGroup:
-    def create() -> Flask:
-        from survey import create_app
-
-        return create_app()
-
-    return KraftkartanGroup(create_app=create, help=HELP)
+    return KraftkartanGroup(create_app=create_app, help=HELP)
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from outreach.match import networks, offers, problem
 from outreach.match import services as assign
-from outreach.tasks import services as tasks
+from outreach.tasks import vocabulary
 from survey.core import access
 from survey.core.access import association_ids, can_see_association
 from survey.extensions import db
@@ -162,7 +162,7 @@ def match_page(viewer: User, association: Organisation | None, week: str) -> Mat
     unfilled = {u["shift"]: u for u in (run.stats or {}).get("unfilled", [])} if run else {}
     by_shift = _items(viewer, ids)
     pinnable = _pinnable(viewer, association, set(ids))
-    skills = tasks.skill_options()
+    skills = vocabulary.skill_options()
     boxes = [
         ShiftBox(
             shift=s,
@@ -194,11 +194,11 @@ def _items(viewer: User, shift_ids: list[int]) -> dict[int, list[Item]]:
     query = sa.select(Assignment).where(Assignment.shift_id.in_(shift_ids))
     rows = db.session.scalars(query.order_by(Assignment.score.desc(), Assignment.id)).all()
     rules = assign.rules_by_pair(shift_ids)
-    skills, topics = tasks.skill_options(), tasks.topic_options()
+    skills, topics = vocabulary.skill_options(), vocabulary.topic_options()
     by_shift: dict[int, list[Item]] = defaultdict(list)
     for a in rows:
         rule = rules.get((a.shift_id, a.member_id))
-        item = Item(a, name_for(viewer, a.member), tasks.status_label(a.status),
+        item = Item(a, name_for(viewer, a.member), vocabulary.status_label(a.status),
                     rule=None if rule is None else _("Låst") if rule is RuleKind.PIN else _("Spärrad"))
         if item.proposed:
             item.chips = chips(a, skills, topics)

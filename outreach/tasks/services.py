@@ -27,10 +27,6 @@ from survey.models import (
     User,
 )
 
-# The vocabulary lives in vocabulary.py; the tasks and match views still name these through here.
-kind_label, status_label = vocabulary.kind_label, vocabulary.status_label
-skill_options, topic_options = vocabulary.skill_options, vocabulary.topic_options
-PRIORITY_LABELS = vocabulary.PRIORITY_LABELS
 # An assignment holds its slot from the moment the member is asked until they decline.
 FILLING = (AssignmentStatus.PUBLISHED, AssignmentStatus.ACCEPTED)
 MAX_SLOTS = 500
@@ -122,7 +118,7 @@ def task_problems(data: TaskInput, skills: Collection[str], topics: Collection[s
         problems["title"] = _("Högst %(max)d tecken.", max=200)
     if data.place and len(data.place) > 200:
         problems["place"] = _("Högst %(max)d tecken.", max=200)
-    if data.priority not in PRIORITY_LABELS:
+    if data.priority not in vocabulary.PRIORITY_LABELS:
         problems["priority"] = _("Prioriteten måste vara 1, 2 eller 3.")
     for name in ("required_skills", "preferred_skills"):
         unknown = [s for s in getattr(data, name) if s not in skills]
@@ -140,7 +136,7 @@ def task_problems(data: TaskInput, skills: Collection[str], topics: Collection[s
 
 def save_task(data: TaskInput, task: Task | None = None) -> Task:
     """Create a task, or update `task` so that its shifts are exactly `data.shifts` (matched by id)."""
-    problems = task_problems(data, skill_options(), topic_options())
+    problems = task_problems(data, vocabulary.skill_options(), vocabulary.topic_options())
     if problems:
         raise TaskInvalid(problems)
     task = task or Task()

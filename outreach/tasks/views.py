@@ -17,7 +17,7 @@ from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import MultiDict
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 
-from outreach.tasks import calendar, ics
+from outreach.tasks import calendar, ics, vocabulary
 from outreach.tasks import importer as task_import
 from outreach.tasks import services as tasks
 from survey.core import access
@@ -74,8 +74,8 @@ class ShiftRow:
 
 @bp.context_processor
 def _labels() -> dict:
-    return {"kind_label": tasks.kind_label, "kinds": list(TaskKind),
-            "priority_labels": {k: _(v) for k, v in tasks.PRIORITY_LABELS.items()},
+    return {"kind_label": vocabulary.kind_label, "kinds": list(TaskKind),
+            "priority_labels": {k: _(v) for k, v in vocabulary.PRIORITY_LABELS.items()},
             "can_create": current_user.is_authenticated and access.can_create_tasks(current_user)}
 
 
@@ -120,8 +120,9 @@ def week():
 def show(task_id: int):
     task = _task(task_id)
     filled = tasks.filled_counts(s.id for s in task.shifts)
-    return render_template("tasks/show.html", task=task, filled=filled, skills=tasks.skill_options(),
-                           topics=tasks.topic_options(), can_edit=access.can_edit_task(current_user, task))
+    return render_template("tasks/show.html", task=task, filled=filled, skills=vocabulary.skill_options(),
+                           topics=vocabulary.topic_options(),
+                           can_edit=access.can_edit_task(current_user, task))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -169,8 +170,8 @@ def _edit(task: Task | None):
     names = {"": _("Hela distriktet eller på distans")} | {
         str(o.id): o.name for o in access.visible_associations(current_user)}
     return render_template("tasks/form.html", form=form, task=task, rows=rows[:MAX_ROWS],
-                           problems=problems, skills=tasks.skill_options(), topics=tasks.topic_options(),
-                           association_names=names)
+                           problems=problems, skills=vocabulary.skill_options(),
+                           topics=vocabulary.topic_options(), association_names=names)
 
 
 def _form_data(task: Task | None) -> dict:
@@ -188,10 +189,10 @@ def _set_choices(form: TaskForm, task: Task | None) -> None:
     # Keep what a task already has even if the newest survey dropped it, so that saving shows the problem
     # ("unknown skill") instead of silently losing it.
     extra = (task.required_skills + task.preferred_skills) if task else []
-    skills = list(dict.fromkeys([*tasks.skill_options(), *extra]))
+    skills = list(dict.fromkeys([*vocabulary.skill_options(), *extra]))
     form.required_skills.choices = form.preferred_skills.choices = skills
     topic = [task.topic] if task and task.topic else []
-    form.topic.choices = list(dict.fromkeys(["", *tasks.topic_options(), *topic]))
+    form.topic.choices = list(dict.fromkeys(["", *vocabulary.topic_options(), *topic]))
 
 
 def _rows_from(formdata: MultiDict) -> list[ShiftRow]:
@@ -218,7 +219,7 @@ def _task_input(form: TaskForm, rows: list[ShiftRow]) -> tuple[tasks.TaskInput, 
         association_id=int(form.association.data) if form.association.data else None,
         required_skills=form.required_skills.data, preferred_skills=form.preferred_skills.data,
         topic=form.topic.data or None, priority=int(form.priority.data), notes=form.notes.data, shifts=shifts)
-    task_level = tasks.task_problems(data, tasks.skill_options(), tasks.topic_options())
+    task_level = tasks.task_problems(data, vocabulary.skill_options(), vocabulary.topic_options())
     problems.update({k: v for k, v in task_level.items() if not k.startswith("shift-")})
     return data, problems
 

@@ -81,7 +81,7 @@ def _form_class(section_key: str, key: tuple, answerable: list[Question]) -> typ
             for i, _opt in enumerate(q.options):
                 attrs[skill_field_name(q, i)] = _radio(SKILL_LEVELS)
         else:
-            attrs[q.key] = _field_for(q, "sv")
+            attrs[q.key] = _field_for(q)
     cls = type(f"Section_{section_key}", (SectionForm,), attrs)
     if len(_FORM_CLASSES) >= _MAX_CACHED:
         _FORM_CLASSES.clear()
@@ -89,7 +89,7 @@ def _form_class(section_key: str, key: tuple, answerable: list[Question]) -> typ
     return cls
 
 
-def _field_for(q: Question, lang: str) -> Field:
+def _field_for(q: Question) -> Field:
     if q.type in ("text", "long_text"):
         cls = StringField if q.type == "text" else TextAreaField
         limit = q.max_length or DEFAULT_MAX_LENGTH[q.type]
