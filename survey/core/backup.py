@@ -51,10 +51,16 @@ def backup_command(out: Path) -> None:
     if out.exists():
         raise click.ClickException(_("%(path)s finns redan; välj ett nytt filnamn.", path=str(out)))
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
-    if url.get_backend_name() == "sqlite":
-        backup_sqlite(url.database or "", out)
-    elif url.get_backend_name() == "postgresql":
-        backup_postgresql(str(url.render_as_string(hide_password=False)), out)
-    else:
-        raise click.ClickException(_("Okänd databastyp: %(name)s", name=url.get_backend_name()))
+    # The copy holds the same special-category data as the database: readable by its owner only.
+    out.touch(mode=0o600, exist_ok=False)
+    try:
+        if url.get_backend_name() == "sqlite":
+            backup_sqlite(url.database or "", out)
+        elif url.get_backend_name() == "postgresql":
+            backup_postgresql(str(url.render_as_string(hide_password=False)), out)
+        else:
+            raise click.ClickException(_("Okänd databastyp: %(name)s", name=url.get_backend_name()))
+    except BaseException:
+        out.unlink(missing_ok=True)  # no half-written or empty file that a later run would refuse to replace
+        raise
     click.echo(_("Säkerhetskopia sparad i %(path)s", path=str(out)))
