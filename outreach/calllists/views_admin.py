@@ -21,6 +21,7 @@ from survey.i18n import N_
 from survey.models import Call, CallList, Survey, utcnow
 from survey.overview import charts
 from survey.registry import filters
+from survey.registry.filter_form import FilterForm, filter_label
 
 bp = Blueprint("calllists_admin", __name__, url_prefix="/admin/calls")
 
@@ -95,8 +96,11 @@ def _edit(call_list: CallList | None):
             for name in ("show_email", "show_address", "show_birth_year"):
                 getattr(form, name).data = getattr(call_list, name)
             form.callers.data = "\n".join(u.email for u in call_list.callers)
-        elif len(orgs) == 1:
-            form.associations.data = [str(orgs[0].id)]
+        else:
+            if len(orgs) == 1:
+                form.associations.data = [str(orgs[0].id)]
+            # "Gör en ringlista av urvalet" on the member list hands its search over in the query string.
+            form.target.form.load(FilterForm(request.args, prefix="target").to_filters())
     form.set_choices(orgs, _survey_for(form, call_list))
     counts = None
     if request.method == "POST" and form.validate_on_submit():
@@ -148,26 +152,6 @@ def _error(code: str) -> str:
         "admin": _("Distriktsadministratörer kan redan ringa från alla listor."),
         "inactive": _("Kontot är avstängt."),
     }.get(code, _("Något gick fel."))
-
-
-def filter_label(spec: dict) -> str:
-    """A saved filter in words, for the count table."""
-    kind = spec.get("kind", "")
-    labels = {
-        "answered": _("har svarat på enkäten"), "not_answered": _("har inte svarat på enkäten"),
-        "started": _("har börjat men inte skickat in"),
-        "joined_within": _("gick med de senaste %(n)s dagarna", n=spec.get("days")),
-        "open_ask": _("har en obesvarad uppgift"), "declined": _("har tackat nej till en uppgift"),
-        "skill": _("förmåga %(skill)s, minst nivå %(level)s", skill=spec.get("skill"),
-                   level=spec.get("level")),
-        "interest": _("intresse %(key)s", key=spec.get("key")),
-        "free_week": _("ledig veckan %(week)s", week=spec.get("week")),
-        "network": _("på ett nätverks lista"), "wants_phone": _("vill bli kontaktad per telefon"),
-        "never_called": _("aldrig uppringd"),
-        "not_reached": _("inte nådd de senaste %(n)s dagarna", n=spec.get("days")),
-        "association": _("förening"),
-    }
-    return labels.get(kind, kind)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -70,6 +70,7 @@ def demo_command(no_serve: bool, members: int, port: int) -> None:
 
     callers = seed_call_lists(orgs, survey)
     password = ensure_admin()
+    organizers = ensure_organizers(orgs)
     sample = sample_links(survey)
     db.session.commit()
 
@@ -84,6 +85,9 @@ def demo_command(no_serve: bool, members: int, port: int) -> None:
             f" for a new one: kraftkartan users reset-password {ADMIN_EMAIL})"
         )
     click.echo(f"Open link (QR/flyer): {base}/o/{survey.slug}")
+    click.echo(f"Organizers (demo passwords; they land on this week's work at {base}/admin/):")
+    for association, email, organizer_password in organizers:
+        click.echo(f"  {association:<14} {email} / {organizer_password}")
     click.echo(f"Callers (demo passwords; call lists at {base}/calls/):")
     for association, email, caller_password in callers:
         click.echo(f"  {association:<14} {email} / {caller_password}")
@@ -99,6 +103,22 @@ def demo_command(no_serve: bool, members: int, port: int) -> None:
         click.echo(f"\nServing on http://127.0.0.1:{port}/ (Ctrl+C stops)")
         # Flask refuses app.run() inside its own CLI, so serve with Werkzeug directly (threaded, no reloader).
         run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)
+
+
+def ensure_organizers(orgs: dict[str, Organisation]) -> list[tuple[str, str, str]]:
+    """One organizer per association with a fixed, printed password: trying the demo as the organizer of
+    Timrå is the main way to see what the product does. Demo accounts on synthetic members only."""
+    out = []
+    for slug, org in orgs.items():
+        if org.kind is not OrganisationKind.ASSOCIATION:
+            continue
+        email, password = f"organisator.{slug}@example.org", f"demo-organisator-{slug}"
+        user = accounts.set_user(email, password, Role.ORGANIZER)
+        if org not in user.associations:
+            user.associations.append(org)
+        out.append((org.name, email, password))
+    db.session.flush()
+    return out
 
 
 def ensure_admin() -> str | None:

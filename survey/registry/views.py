@@ -15,7 +15,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import DataRequired
@@ -24,18 +23,13 @@ from survey.core import access, audit
 from survey.core.access import (
     admin_required,
     member_or_404,
-    require_association,
-    scope_members,
     staff_required,
 )
 from survey.core.contacts import format_phone
 from survey.extensions import csrf, db
 from survey.models import (
-    Member,
     MemberImport,
-    MemberStatus,
-    Submission,
-    Survey,
+    utcnow,
 )
 from survey.tabular import shorten
 
@@ -65,41 +59,27 @@ def phone_national(e164: str | None) -> str:
 @bp.get("")
 @staff_required
 def index():
-    association = request.args.get("association", type=int)
-    status = request.args.get("status", "active")
-    q = request.args.get("q", "").strip()
-    query = scope_members(sa.select(Member).options(selectinload(Member.association)), current_user)
-    if association:
-        require_association(current_user, association)
-        query = query.where(Member.association_id == association)
-    if status in ("active", "left"):
-        query = query.where(Member.status == MemberStatus(status))
-    if q:
-        name = sa.func.lower(Member.first_name + " " + Member.last_name)
-        query = query.where(sa.or_(Member.member_number == q, name.contains(q.lower(), autoescape=True)))
-    page = db.paginate(
-        query.order_by(Member.last_name, Member.first_name, Member.member_number),
-        per_page=PER_PAGE,
-        max_per_page=PER_PAGE,
-        error_out=False,
-    )
+    from survey.registry import listing
+
+    search, page = listing.run(request.args, current_user, utcnow())
     # The search text may be a name: only the fact that there was one goes into the trail.
     audit.record(
         current_user,
         "view",
-        f"members:{association or 'all'}",
+        f"members:{search.association or 'all'}",
         rows=len(page.items),
-        association_id=association,
+        association_id=search.association,
         page=page.page,
-        status=status,
-        searched=bool(q),
+        status=search.status,
+        searched=bool(search.q),
+        filters=[spec["kind"] for spec in search.specs],
     )
     db.session.commit()
-    filters = {"association": association or "", "status": status, "q": q}
     return render_template(
         "registry/list.html",
         page=page,
-        filters=filters,
+        search=search,
+        filters=search.args(),
         associations=access.visible_associations(current_user),
         is_admin=current_user.is_admin,
     )
@@ -108,15 +88,18 @@ def index():
 @bp.get("/<int:member_id>")
 @staff_required
 def detail(member_id: int):
+    from outreach.calllists.services import OUTCOMES  # outreach plugs into survey: imported on use
+    from outreach.tasks.vocabulary import status_label
+    from survey.registry import member_page
+
     member = member_or_404(current_user, member_id)
-    subs = db.session.scalars(sa.select(Submission).where(Submission.member_id == member.id)).all()
-    by_survey: dict[int, list[Submission]] = {}
-    for sub in subs:
-        by_survey.setdefault(sub.survey_id, []).append(sub)
-    surveys = db.session.scalars(sa.select(Survey).order_by(Survey.created_at.desc())).all()
-    audit.record(current_user, "view", f"member:{member.id}", rows=1, association_id=member.association_id)
+    page = member_page.load(member)
+    audit.record(current_user, "view", f"member:{member.id}", rows=1, association_id=member.association_id,
+                 answers=any(s.submission is not None for s in page.surveys))
     db.session.commit()
-    return render_template("registry/detail.html", member=member, surveys=surveys, by_survey=by_survey)
+    linked = {a.shift.task_id for a in page.asks if access.can_see_task(current_user, a.shift.task)}
+    return render_template("registry/detail.html", member=member, page=page, outcomes=OUTCOMES,
+                           status_label=status_label, linked_tasks=linked)
 
 
 @bp.route("/import", methods=["GET", "POST"])
