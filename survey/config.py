@@ -69,6 +69,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "ADMIN_TOTP_REQUIRED": os.environ.get("KRAFTKARTAN_ADMIN_TOTP_REQUIRED", "1").strip().lower()
         not in {"0", "false", "no", "off"},
         "ADMIN_TOTP_GRACE_DAYS": int(os.environ.get("KRAFTKARTAN_ADMIN_TOTP_GRACE_DAYS", "7")),
+        # Fields a member's own correction in the survey changes in the registry without an organizer, when
+        # they came by their personal link (it proves who they are); other fields and links wait for review.
+        "REGISTRY_AUTO_ACCEPT": tuple(
+            f.strip() for f in os.environ.get("KRAFTKARTAN_REGISTRY_AUTO_ACCEPT", "phone,email").split(",")
+            if f.strip()),
         **_optional(OPTIONAL),
     }
 
@@ -99,6 +104,7 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_TIMEZONE": TIMEZONE,
     "LANGUAGES": ("sv", "en"),
     "RATELIMIT_STORAGE_URI": "memory://",
+    "REGISTRY_AUTO_ACCEPT": ("phone", "email"),  # see from_environment
     "RATELIMIT_HEADERS_ENABLED": True,
     "ADMIN_TOTP_REQUIRED": True,
     "ADMIN_TOTP_GRACE_DAYS": 7,

@@ -50,6 +50,7 @@ from survey.models import (
     MemberImport,
     Organisation,
     OrganisationKind,
+    RegistryCorrection,
     RegistryMatch,
     Role,
     Shift,
@@ -81,6 +82,7 @@ class Seed:
     org: dict[str, str] = field(default_factory=dict)  # association -> slug
     org_id: dict[str, int] = field(default_factory=dict)
     member_import: int = 0
+    correction: int = 0  # a pending registry correction for Sundsvall's member
     member: dict[str, int] = field(default_factory=dict)
     task: dict[str, int] = field(default_factory=dict)
     shift: dict[str, int] = field(default_factory=dict)  # the task's one shift
@@ -175,6 +177,9 @@ POLICY: dict[str, Route | tuple[Route, ...]] = {
     "members.merge": Route("/admin/members/duplicates/merge", "login 403 404 400 400",
                            data=lambda s: {"keep": s.member["sundsvall"]}),
     "members.import_page": Route("/admin/members/import", ADMIN),
+    "corrections.index": Route("/admin/members/corrections", STAFF),
+    "corrections.decide": Route(lambda s: f"/admin/members/corrections/{s.correction}", SUNDSVALLS,
+                                data={"action": "reject"}),
     "members.import_report": Route(lambda s: f"/admin/members/imports/{s.member_import}/report.csv", ADMIN),
     # -- members' rights and the audit log ----------------------------------------------------------
     "privacy.export_member": Route(lambda s: f"/admin/privacy/members/{s.member['sundsvall']}/export",
@@ -312,10 +317,14 @@ def _seed() -> Seed:
     asked = Assignment(shift_id=s.shift["sundsvall"], member_id=s.member["sundsvall"])
     db.session.add(asked)
     s.token["task"] = assign.issue_token(asked)
+    correction = RegistryCorrection(member_id=s.member["sundsvall"], field="phone", old_value=None,
+                                    new_value="+46705551234")
+    db.session.add(correction)
     record = MemberImport(filename="register.csv", rows=2, report_csv="row,problem\n")
     db.session.add(record)
     db.session.flush()
     s.member_import = record.id
+    s.correction = correction.id
 
     from outreach.tasks import ics
 

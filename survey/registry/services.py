@@ -22,7 +22,7 @@ from survey.core import audit
 from survey.extensions import db
 from survey.models import Member, MemberImport, MemberStatus, Organisation, OrganisationKind, User
 from survey.privacy import services as privacy
-from survey.registry import postcodes
+from survey.registry import corrections, postcodes
 from survey.registry.read import RegistryFile, RegistryFileError, _, read_registry
 from survey.registry.rows import Note, normalize, to_records
 from survey.tabular import csv_text
@@ -185,6 +185,7 @@ def _plan(reg: RegistryFile, frame: pd.DataFrame, bad: pd.Series, explicit: dict
     provided = ["first_name", "last_name", *(c for c in COMPARED[2:-1] if c in frame)]
     plan = _Plan()
     erased = privacy.erased_keys()
+    own = corrections.kept_corrections()
     for row, rec, is_bad in zip(frame.index.tolist(), to_records(frame), bad.tolist(), strict=True):
         if is_bad:
             continue
@@ -202,6 +203,11 @@ def _plan(reg: RegistryFile, frame: pd.DataFrame, bad: pd.Series, explicit: dict
                                  **values})
             continue
         changed = {name: value for name, value in values.items() if getattr(old, name) != value}
+        for name in list(changed):
+            if corrections.kept(own.get((old.id, name)), getattr(old, name), changed[name]):
+                message = _("Behåller medlemmens egen rättelse från enkäten; filen har det gamla värdet.")
+                notes.append(Note(row, reg.headers.get(name, name), str(changed.pop(name)), message,
+                                  problem=False))
         if old.status is not MemberStatus.ACTIVE:
             changed.update(status=MemberStatus.ACTIVE, left_on=None)
             notes.append(Note(row, reg.headers["member_number"], rec["member_number"],

@@ -90,7 +90,7 @@ def index():
 def detail(member_id: int):
     from outreach.calllists.services import OUTCOMES  # outreach plugs into survey: imported on use
     from outreach.tasks.vocabulary import status_label
-    from survey.registry import member_page
+    from survey.registry import corrections, member_page
 
     member = member_or_404(current_user, member_id)
     page = member_page.load(member)
@@ -99,7 +99,9 @@ def detail(member_id: int):
     db.session.commit()
     linked = {a.shift.task_id for a in page.asks if access.can_see_task(current_user, a.shift.task)}
     return render_template("registry/detail.html", member=member, page=page, outcomes=OUTCOMES,
-                           status_label=status_label, linked_tasks=linked)
+                           status_label=status_label, linked_tasks=linked,
+                           corrections=corrections.pending(current_user, member), form=FlaskForm(),
+                           field_label=corrections.field_label)
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -135,3 +135,6 @@ def submit(submission: Submission, now: datetime, consent: bool) -> None:
     submission.resume_section = None
     db.session.flush()
     profiles.rebuild(submission)
+    from survey.registry import corrections  # the registry room, on use: respond stays light to import
+
+    corrections.propose(submission, now)
