@@ -43,6 +43,8 @@ class Bar:
 
     label: str
     values: tuple[int, ...]
+    href: str | None = None  # the people behind the bar (the member list, filtered); pointer users only:
+    # the chart is one image to assistive technology, and the data table under it carries the same links.
 
 
 def bar_chart(chart_id: str, title: str, desc: str, bars: Sequence[Bar], *, series: Sequence[str] = (),
@@ -65,6 +67,7 @@ def bar_chart(chart_id: str, title: str, desc: str, bars: Sequence[Bar], *, seri
         legend, y = _legend(series, colours, y)
         parts.append(legend)
     for bar, end in zip(bars, ends, strict=True):
+        start = len(parts)
         label, y = _label(bar.label, y)
         parts.append(label)
         if track:
@@ -79,6 +82,7 @@ def bar_chart(chart_id: str, title: str, desc: str, bars: Sequence[Bar], *, seri
                 parts.append(_rect(x, y, max(w - gap, 1), BAR, colours[i % len(colours)]))
             x += w
         parts.append(_text((area if track else x) + 6, y + BAR - 4, end))
+        _link(parts, start, bar.href)
         y += BAR + GAP
     return _svg(chart_id, title, desc, y - GAP, parts)
 
@@ -96,6 +100,7 @@ def grouped_chart(chart_id: str, title: str, desc: str, groups: Sequence[Bar], s
     parts: list[str] = []
     y = 0
     for group, row_ends in zip(groups, ends, strict=True):
+        start = len(parts)
         label, y = _label(group.label, y, bold=True)
         parts.append(label)
         for i, (value, end) in enumerate(zip(group.values, row_ends, strict=True)):
@@ -104,6 +109,7 @@ def grouped_chart(chart_id: str, title: str, desc: str, groups: Sequence[Bar], s
                 parts.append(_rect(0, y, w, THIN_BAR, colours[i % len(colours)]))
             parts.append(_text(w + 5, y + THIN_BAR - 2, end, size=FONT - 1))
             y += THIN_BAR + 4
+        _link(parts, start, group.href)
         y += GAP
     return _svg(chart_id, title, desc, y - GAP, parts)
 
@@ -138,6 +144,12 @@ def _svg(chart_id: str, title: str, desc: str, height: float, parts: list[str]) 
         f'<desc id="{chart_id}-desc">{escape(desc)}</desc>'
         + "".join(parts) + "</svg>"
     )
+
+
+def _link(parts: list[str], start: int, href: str | None) -> None:
+    """Wrap one row's drawing (label, bars, numbers) in a link, so a tap anywhere on it opens the list."""
+    if href:
+        parts[start:] = [f'<a href="{escape(href)}" class="bar-link">', *parts[start:], "</a>"]
 
 
 def _bar_area(ends: Sequence[str]) -> float:

@@ -9,6 +9,7 @@ with Swedish (or English) words, because survey.overview.charts knows no languag
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
@@ -98,10 +99,11 @@ def _page(scope: str):
         skills = numbers.skills_inventory(survey, ids)
         tags = numbers.interests(survey, ids)
         weekly = numbers.availability_by_week(survey, ids)
-        context.update(rate=rate, skills=skills, interests=tags, weekly=weekly, charts={
-            "rate": _rate_chart(rate), "skills": _skills_chart(skills, rate.people),
-            "interests": _interests_chart(tags, rate.people),
-            "weekly": _weekly_chart(weekly) if weekly else None})
+        people = _people_links(survey, org)
+        context.update(rate=rate, skills=skills, interests=tags, weekly=weekly, people=people, charts={
+            "rate": _rate_chart(rate), "skills": _skills_chart(skills, rate.people, people),
+            "interests": _interests_chart(tags, rate.people, people),
+            "weekly": _weekly_chart(weekly, people) if weekly else None})
     return render_template("overview/scope.html", **context)
 
 
@@ -141,8 +143,16 @@ def _rates_chart(rates: list[numbers.AssociationRate]) -> Markup:
                             end_text=lambda v: f"{v[0]} %", track=True)
 
 
-def _skills_chart(skills: list[numbers.SkillCount], people: int) -> Markup:
-    bars = [charts.Bar(translate(s.label), (s.experienced, s.some)) for s in skills]
+def _people_links(survey: Survey, org: Organisation | None) -> Callable[..., str]:
+    """The member list filtered to the people behind a bar: `people(skill="driving")`. Open-link answers
+    tied to no member are counted in the charts but are not on any list."""
+    def link(**filters: str) -> str:
+        return url_for("members.index", survey=survey.id, association=org.id if org else None, **filters)
+    return link
+
+
+def _skills_chart(skills: list[numbers.SkillCount], people: int, link: Callable[..., str]) -> Markup:
+    bars = [charts.Bar(translate(s.label), (s.experienced, s.some), link(skill=s.key)) for s in skills]
     desc = _("Antal personer per förmåga av %(n)d som har svarat, flest först.", n=people)
     if skills and skills[0].people:
         top = skills[0]
@@ -156,8 +166,8 @@ def _skills_chart(skills: list[numbers.SkillCount], people: int) -> Markup:
                                     total=sum(v)))
 
 
-def _interests_chart(tags: list[numbers.TagCount], people: int) -> Markup:
-    bars = [charts.Bar(translate(t.label), (t.people,)) for t in tags]
+def _interests_chart(tags: list[numbers.TagCount], people: int, link: Callable[..., str]) -> Markup:
+    bars = [charts.Bar(translate(t.label), (t.people,), link(interest=t.key)) for t in tags]
     desc = _("Antal personer per fråga de vill arbeta med, av %(n)d som har svarat, flest först.", n=people)
     if tags and tags[0].people:
         desc += " " + ngettext("Flest: %(label)s, %(num)d person.", "Flest: %(label)s, %(num)d personer.",
@@ -165,9 +175,10 @@ def _interests_chart(tags: list[numbers.TagCount], people: int) -> Markup:
     return charts.bar_chart("chart-interests", _("Intressen"), desc, bars)
 
 
-def _weekly_chart(weekly: numbers.WeeklyAvailability) -> Markup:
+def _weekly_chart(weekly: numbers.WeeklyAvailability, link: Callable[..., str]) -> Markup:
     series = (_("någon gång"), *(translate(label).lower() for _key, label in weekly.slots))
-    groups = [charts.Bar(translate(w.label), (w.people, *w.per_slot)) for w in weekly.weeks]
+    groups = [charts.Bar(translate(w.label), (w.people, *w.per_slot), link(free_week=w.monday.isoformat()))
+              for w in weekly.weeks]
     desc = _("Antal personer som kan någon gång under veckan och per tid på veckan, för varje vecka fram "
              "till valet.")
     if weekly.weeks:
