@@ -100,6 +100,7 @@ def _edit(call_list: CallList | None):
             if len(orgs) == 1:
                 form.associations.data = [str(orgs[0].id)]
             # "Gör en ringlista av urvalet" on the member list hands its search over in the query string.
+            form.title.data = request.args.get("title", "")[:200] or None
             form.target.form.load(FilterForm(request.args, prefix="target").to_filters())
     form.set_choices(orgs, _survey_for(form, call_list))
     counts = None

@@ -35,6 +35,10 @@ class Search:
     each: list[tuple[str, int]] = field(default_factory=list)  # (filter in words, members matching it alone)
     error: str | None = None
 
+    def list_title(self) -> str:
+        """A name for a call list made of this search: its conditions in words."""
+        return "; ".join(words for words, _n in self.each)[:200]
+
     def args(self) -> dict[str, Any]:
         """The search as query-string arguments, for the pager and the links."""
         return {"association": self.association or "", "status": self.status, "q": self.q,
