@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "survey": "Import, export and hand out surveys.",
     "tasks": "Campaign tasks: import and list.",
     "users": "Accounts for administrators, organizers and callers.",
+    "worker": "Run queued jobs (invitations, offers, letters, imports) until stopped.",
 }
 
 
@@ -57,6 +58,7 @@ def main() -> None:
 
 def register_commands(app: Flask) -> None:
     from survey.accounts.cli import users_group
+    from survey.core import jobs
     from survey.core.backup import backup_command
     from survey.demo import demo_command
     from survey.invitations.cli import invitations_group
@@ -67,3 +69,4 @@ def register_commands(app: Flask) -> None:
     for command in (survey_group, users_group, members_group, invitations_group, privacy_group, demo_command,
                     backup_command):
         app.cli.add_command(command)
+    jobs.init_app(app)

@@ -74,6 +74,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "REGISTRY_AUTO_ACCEPT": tuple(
             f.strip() for f in os.environ.get("KRAFTKARTAN_REGISTRY_AUTO_ACCEPT", "phone,email").split(",")
             if f.strip()),
+        # Long work (invitations, offers, letters, imports) runs in `kraftkartan worker` only when on.
+        "JOBS_ENABLED": os.environ.get("KRAFTKARTAN_JOBS", "").strip().lower() in {"1", "true", "yes", "on"},
+        "JOBS_URL": os.environ.get("KRAFTKARTAN_JOBS_URL") or None,
         **_optional(OPTIONAL),
     }
 

@@ -21,6 +21,7 @@ from survey.models.campaign import (
     TaskKind,
 )
 from survey.models.correction import CorrectionStatus, RegistryCorrection
+from survey.models.job import Job, JobStatus
 from survey.models.member import ErasedMember, Member, MemberStatus, NetworkMembership
 from survey.models.messaging import MemberImport, MessageStatus, OutgoingMessage
 from survey.models.organisation import Organisation, OrganisationKind
@@ -32,10 +33,10 @@ from survey.models.user import Role, User, user_associations
 
 __all__ = [
     "Answer", "Assignment", "AssignmentStatus", "AuditEvent", "Base", "Call", "CallList", "CallTarget",
-    "CorrectionStatus", "ErasedMember", "HeldShift", "MatchRule", "MatchRun", "Member", "MemberImport",
-    "MemberStatus", "MessageStatus", "NetworkMembership", "Option", "Organisation", "OrganisationKind",
-    "OutgoingMessage", "PasswordLink", "Profile", "ProfileInterval", "ProfileSkill", "ProfileTag",
-    "Question", "RegistryCorrection", "RegistryMatch", "Role", "RuleKind", "Section", "Shift",
+    "CorrectionStatus", "ErasedMember", "HeldShift", "Job", "JobStatus", "MatchRule", "MatchRun", "Member",
+    "MemberImport", "MemberStatus", "MessageStatus", "NetworkMembership", "Option", "Organisation",
+    "OrganisationKind", "OutgoingMessage", "PasswordLink", "Profile", "ProfileInterval", "ProfileSkill",
+    "ProfileTag", "Question", "RegistryCorrection", "RegistryMatch", "Role", "RuleKind", "Section", "Shift",
     "ShiftAttendance", "SignatureMode", "Submission", "SubmissionStatus", "Survey", "SurveyLink", "Task",
     "TaskKind", "User", "call_list_associations", "call_list_callers", "user_associations", "utcnow",
 ]
