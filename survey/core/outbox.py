@@ -2,19 +2,20 @@
 
 Whoever wants a message sent adds a pending row and commits (survey invitations, task offers); a sender
 then goes through pending rows and for each:
-1. claims it with a conditional UPDATE, so two senders at once (a double-clicked "continue", a CLI run
-   beside the web page) never both send it: the row lock (PostgreSQL) or the write lock (SQLite) is held
-   until the caller commits;
-2. asks the kind's composer for the email, built freshly now (personal links are issued at this moment:
+1. asks the kind's composer for the email, built freshly now (personal links are issued at this moment:
    only their hashes are stored, so a link cannot be kept in the queue). A composer that finds the
    message no longer wanted (the member unsubscribed, answered, was asked some other way) returns None
    and the row is deleted;
+2. claims it with a conditional UPDATE pending -> SENDING and COMMITS that claim, so two senders at once
+   (a double-clicked "continue", a CLI run beside the web page, a retried job) never both send it;
 3. sends it, marks it SENT (or FAILED with the server's words) and yields: THE CALLER COMMITS THERE, so
    SENT is stored right after the SMTP server accepted the message.
 
-A crash between the server's "250 OK" and that commit rolls the claim back and leaves that single message
-pending: it is sent again on the next run. No other message is uncertain. `send` is that loop, with the
-commits, for views and commands; services only queue.
+So no message is ever sent twice, whatever crashes where (a killed worker, a lost database connection):
+a crash between the claim and "SENT" leaves that one message SENDING, shown as uncertain (it may or may
+not have reached the member), and nothing resends it by itself; `retry` puts it back only when a person
+asks, after a while. `send` is that loop, with the commits, for views, commands and jobs; services only
+queue.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from email.message import EmailMessage
 
 import sqlalchemy as sa
@@ -61,24 +63,40 @@ def deliver(ids: Iterable[int], smtp: mailer.Mailer, compose: Composer) -> Itera
 
 
 def _deliver_one(message_id: int, smtp: mailer.Mailer, compose: Composer) -> str:
-    # The claim: an UPDATE first, so this transaction holds the row (or SQLite's write lock) while sending.
-    claimed = db.session.execute(sa.update(messages).where(
-        messages.c.id == message_id, messages.c.status == MessageStatus.PENDING.value,
-    ).values(status=MessageStatus.PENDING.value)).rowcount
-    if not claimed:
-        return "skipped"  # another sender got there first
     message = db.session.get(OutgoingMessage, message_id, populate_existing=True)
+    if message is None or message.status is not MessageStatus.PENDING:
+        return "skipped"  # another sender got there first
     try:
         draft = compose(message, smtp.cfg)  # DeliveryFailed too, for an address no email can be sent to
-        if draft is None:
-            db.session.delete(message)
-            db.session.flush()
-            return "skipped"
+    except mailer.DeliveryFailed as exc:
+        message.status, message.error = MessageStatus.FAILED, str(exc)[:500]
+        db.session.flush()
+        return "failed"
+    if draft is None:
+        db.session.delete(message)
+        db.session.flush()
+        return "skipped"
+    # The claim, committed before the server hears of the message: from here on no sender (this one
+    # after a crash included) will send it again by itself.
+    claimed = db.session.execute(sa.update(messages).where(
+        messages.c.id == message_id, messages.c.status == MessageStatus.PENDING.value,
+    ).values(status=MessageStatus.SENDING.value, sent_at=utcnow())).rowcount
+    if not claimed:
+        db.session.rollback()  # the composer's work (a new link) goes with it
+        return "skipped"
+    db.session.commit()
+    message = db.session.get(OutgoingMessage, message_id, populate_existing=True)
+    try:
         smtp.send(draft.email)
     except mailer.DeliveryFailed as exc:
         message.status, message.error = MessageStatus.FAILED, str(exc)[:500]
         db.session.flush()
         return "failed"
+    except mailer.MailerUnavailable:
+        # The server could not be reached or hung up before accepting: not sent, so back in the queue.
+        message.status, message.sent_at = MessageStatus.PENDING, None
+        db.session.commit()
+        raise
     if draft.on_sent is not None:
         draft.on_sent()
     message.status, message.sent_at, message.error = MessageStatus.SENT, utcnow(), None
@@ -86,12 +104,18 @@ def _deliver_one(message_id: int, smtp: mailer.Mailer, compose: Composer) -> str
     return "sent"
 
 
+UNCERTAIN_AFTER = timedelta(minutes=10)  # a SENDING message older than this was left by a crash
+
+
 def retry(ids: sa.Select) -> int:
-    """Put failed messages (a select of their ids) back to pending; returns how many."""
-    failed = sa.select(OutgoingMessage.id).where(OutgoingMessage.id.in_(ids),
-                                                 OutgoingMessage.status == MessageStatus.FAILED)
-    return db.session.execute(sa.update(messages).where(messages.c.id.in_(failed)).values(
-        status=MessageStatus.PENDING.value, error=None)).rowcount
+    """Put failed messages (a select of their ids) back to pending, and uncertain ones (left SENDING by a
+    crash, so possibly received): a person asked for it. Returns how many."""
+    stuck = sa.and_(OutgoingMessage.status == MessageStatus.SENDING,
+                    OutgoingMessage.sent_at < utcnow() - UNCERTAIN_AFTER)
+    again = sa.select(OutgoingMessage.id).where(
+        OutgoingMessage.id.in_(ids), sa.or_(OutgoingMessage.status == MessageStatus.FAILED, stuck))
+    return db.session.execute(sa.update(messages).where(messages.c.id.in_(again)).values(
+        status=MessageStatus.PENDING.value, error=None, sent_at=None)).rowcount
 
 
 # -- the sending loop, for views and commands ---------------------------------------------------------

@@ -112,6 +112,8 @@ def status_command(slug: str | None) -> None:
         click.echo("No invitations planned yet.")
     for r in rows:
         click.echo(f"{r.survey.slug}  {r.kind:<10}  round {r.round:<12}  pending {r.pending:>6}  "
-                   f"sent {r.sent:>6}  failed {r.failed:>6}")
+                   f"sent {r.sent:>6}  failed {r.failed:>6}"
+                   + (f"  uncertain {r.sending} (may have arrived; --retry-failed sends them again)"
+                      if r.sending else ""))
         for error, n in r.errors[:10]:
             click.echo(f"    {n} x {error}")

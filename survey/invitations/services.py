@@ -205,6 +205,7 @@ class RoundCounts:
     kind: str
     round: str
     pending: int = 0
+    sending: int = 0  # uncertain: a crash left them between the claim and the server's answer
     sent: int = 0
     failed: int = 0
     last_planned_at: datetime | None = None

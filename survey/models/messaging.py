@@ -19,6 +19,7 @@ from survey.models.base import Base, UTCDateTime, utcnow
 
 class MessageStatus(enum.StrEnum):
     PENDING = "pending"
+    SENDING = "sending"  # being handed to the server; left so by a crash: "uncertain", never resent
     SENT = "sent"
     FAILED = "failed"
 
@@ -39,7 +40,7 @@ class OutgoingMessage(Base):
         default=MessageStatus.PENDING,
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # while SENDING: when sending began
     error: Mapped[str | None] = mapped_column(sa.String(500))
 
 
