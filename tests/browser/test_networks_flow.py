@@ -39,8 +39,9 @@ def _world():
 def test_organizer_sees_and_downloads_a_network_on_a_phone(new_page, live, shot):
     _world()
     for width in (375, 320):
-        page = new_page(viewport={"width": width, "height": 667}, java_script_enabled=False,
-                        accept_downloads=True)
+        page = new_page(
+            viewport={"width": width, "height": 667}, java_script_enabled=False, accept_downloads=True
+        )
         log_in(page, live.url, "org@timra.example", PASSWORD)
         page.get_by_role("link", name="Nätverk", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Nätverk")
