@@ -66,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     from survey.accounts import login
     from survey.accounts import views as accounts
     from survey.invitations import views as invitations
+    from survey.networks import views as networks
     from survey.overview import views as overview
     from survey.privacy import views as privacy
     from survey.registry import correction_views
@@ -73,7 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from survey.respond import views as respond
 
     for module in (home, respond, login, registry, correction_views, accounts, invitations, privacy,
-                   overview):
+                   overview, networks):
         app.register_blueprint(module.bp)
 
 

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "limiter": "Flask-Limiter maintenance & utility commands",
     "match": "Match members to campaign shifts; proposals stay proposals unless --publish.",
     "members": "The member registry: import and list members.",
+    "networks": "Networks: their member counts and members.",
     "print": "Print task matches, rosters, member letters or the survey summary as a PDF.",
     "privacy": "Members' data: export, erasure and purging old answers.",
     "routes": "Show the routes for the app.",
@@ -62,11 +63,12 @@ def register_commands(app: Flask) -> None:
     from survey.core.backup import backup_command
     from survey.demo import demo_command
     from survey.invitations.cli import invitations_group
+    from survey.networks.cli import networks_group
     from survey.privacy.cli import privacy_group
     from survey.registry.cli import members_group
     from survey.spec.cli import survey_group
 
-    for command in (survey_group, users_group, members_group, invitations_group, privacy_group, demo_command,
-                    backup_command):
+    for command in (survey_group, users_group, members_group, invitations_group, privacy_group,
+                    networks_group, demo_command, backup_command):
         app.cli.add_command(command)
     jobs.init_app(app)

@@ -48,6 +48,7 @@ from survey.models import (
     CallTarget,
     Member,
     MemberImport,
+    NetworkMembership,
     Organisation,
     OrganisationKind,
     RegistryCorrection,
@@ -83,6 +84,7 @@ class Seed:
     org_id: dict[str, int] = field(default_factory=dict)
     member_import: int = 0
     correction: int = 0  # a pending registry correction for Sundsvall's member
+    network: str = ""  # a network's slug; both associations' members are on its list
     member: dict[str, int] = field(default_factory=dict)
     task: dict[str, int] = field(default_factory=dict)
     shift: dict[str, int] = field(default_factory=dict)  # the task's one shift
@@ -181,6 +183,15 @@ POLICY: dict[str, Route | tuple[Route, ...]] = {
     "corrections.decide": Route(lambda s: f"/admin/members/corrections/{s.correction}", SUNDSVALLS,
                                 data={"action": "reject"}),
     "members.import_report": Route(lambda s: f"/admin/members/imports/{s.member_import}/report.csv", ADMIN),
+    # -- the networks: district-wide lists, each organizer sees their own members on them -----------
+    "networks.index": Route("/admin/networks", STAFF),
+    "networks.show": (Route(lambda s: f"/admin/networks/{s.network}", STAFF),
+                      Route(lambda s: f"/admin/networks/{s.network}?association={s.org_id['sundsvall']}",
+                            SUNDSVALLS),
+                      Route("/admin/networks/nope", "login 403 404 404 404")),
+    "networks.export": (Route(lambda s: f"/admin/networks/{s.network}/export.csv", STAFF),
+                        Route(lambda s: f"/admin/networks/{s.network}/export.xlsx", SUNDSVALLS,
+                              data=lambda s: {"association": s.org_id["sundsvall"]})),
     # -- members' rights and the audit log ----------------------------------------------------------
     "privacy.export_member": Route(lambda s: f"/admin/privacy/members/{s.member['sundsvall']}/export",
                                    SUNDSVALLS),
@@ -307,6 +318,12 @@ def _seed() -> Seed:
         s.task[key] = task.id
         s.shift[key] = task.shifts[0].id
         s.markers[key] = [f"{first} {last}", last, number, f"{first.lower()}@{key}.example", task_title]
+    network = Organisation(slug="natverk-klimat", name="Klimatnätverket", kind=OrganisationKind.NETWORK)
+    db.session.add(network)
+    db.session.flush()
+    s.network = network.slug
+    db.session.add_all(NetworkMembership(member_id=s.member[key], organisation_id=network.id)
+                       for key in people)
     stray = answer_survey(survey, None, rng, utcnow())  # open link, tied to no member
     stray.registry_match, stray.signed_name = RegistryMatch.UNMATCHED, "Olle Öppenlänk"
     s.markers["district"] = ["Olle Öppenlänk"]
@@ -491,6 +508,9 @@ def test_the_markers_are_really_there_for_those_allowed(world):
     admin_export = world.clients["admin"].post(f"/admin/surveys/{s.survey}/export.csv").get_data()
     missing = [m for m in s.markers["district"] if m.encode() not in admin_export]
     assert not missing, admin_export.decode()
+    network = world.clients["org_sundsvall"].post(f"/admin/networks/{s.network}/export.csv").get_data()
+    missing = [m for m in s.markers["sundsvall"][1:4] if m.encode() not in network]  # the name is split
+    assert not missing, network.decode()
     task = world.clients["org_sundsvall"].get(f"/admin/tasks/{s.task['sundsvall']}").get_data()
     assert s.markers["sundsvall"][-1].encode() in task
     # The shared sessions are still logged in (no case ended them), so 403s and 404s are real refusals.
