@@ -68,10 +68,11 @@ def _register_blueprints(app: Flask) -> None:
     from survey.invitations import views as invitations
     from survey.overview import views as overview
     from survey.privacy import views as privacy
+    from survey.registry import review_views as review
     from survey.registry import views as registry
     from survey.respond import views as respond
 
-    for module in (home, respond, login, registry, accounts, invitations, privacy, overview):
+    for module in (home, respond, login, registry, review, accounts, invitations, privacy, overview):
         app.register_blueprint(module.bp)
 
 
