@@ -70,10 +70,11 @@ def _register_blueprints(app: Flask) -> None:
     from survey.overview import views as overview
     from survey.privacy import views as privacy
     from survey.registry import correction_views
+    from survey.registry import review_views as review
     from survey.registry import views as registry
     from survey.respond import views as respond
 
-    for module in (home, respond, login, registry, correction_views, accounts, invitations, privacy,
+    for module in (home, respond, login, registry, correction_views, review, accounts, invitations, privacy,
                    overview, networks):
         app.register_blueprint(module.bp)
 

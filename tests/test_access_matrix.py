@@ -85,6 +85,7 @@ class Seed:
     member_import: int = 0
     correction: int = 0  # a pending registry correction for Sundsvall's member
     network: str = ""  # a network's slug; both associations' members are on its list
+    review: int = 0  # an open-link answer whose one candidate (by name) is Sundsvall's member
     member: dict[str, int] = field(default_factory=dict)
     task: dict[str, int] = field(default_factory=dict)
     shift: dict[str, int] = field(default_factory=dict)  # the task's one shift
@@ -178,6 +179,14 @@ POLICY: dict[str, Route | tuple[Route, ...]] = {
     # Keeping Sundsvall's member and merging nobody: 404 for Timrå, 400 (nothing to merge) for the rest.
     "members.merge": Route("/admin/members/duplicates/merge", "login 403 404 400 400",
                            data=lambda s: {"keep": s.member["sundsvall"]}),
+    # The open-link review page: Sundsvall's item (its candidate is Sundsvall's member); the district's
+    # stray answer (no candidate, no postcode) is the admins' alone, and the leak check looks for it.
+    "review.index": Route("/admin/review", STAFF),
+    "review.link": Route(lambda s: f"/admin/review/{s.review}/link", SUNDSVALLS,
+                         data=lambda s: {"member": s.member["sundsvall"]}),
+    "review.anonymous": Route(lambda s: f"/admin/review/{s.review}/anonymous", SUNDSVALLS),
+    # No association chosen: refused with a message (a redirect), nothing is created.
+    "review.create": Route(lambda s: f"/admin/review/{s.review}/new", ADMIN, data={}),
     "members.import_page": Route("/admin/members/import", ADMIN),
     "corrections.index": Route("/admin/members/corrections", STAFF),
     "corrections.decide": Route(lambda s: f"/admin/members/corrections/{s.correction}", SUNDSVALLS,
@@ -327,6 +336,10 @@ def _seed() -> Seed:
     stray = answer_survey(survey, None, rng, utcnow())  # open link, tied to no member
     stray.registry_match, stray.signed_name = RegistryMatch.UNMATCHED, "Olle Öppenlänk"
     s.markers["district"] = ["Olle Öppenlänk"]
+    named = answer_survey(survey, None, rng, utcnow())
+    named.registry_match, named.signed_name = RegistryMatch.AMBIGUOUS, "Sigrid Sundsvallsdotter"
+    db.session.flush()
+    s.review = named.id
     s.token["open"] = links.issue_link(survey, None)
     # A published ask for Sundsvall's member on Sundsvall's shift: the member's task link.
     from outreach.match import services as assign

@@ -83,6 +83,9 @@ class Submission(Base):
     via: Mapped[str | None] = mapped_column(sa.String(10))
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     consent_via: Mapped[str | None] = mapped_column(sa.String(10))
+    # Set when a person settled an open-link answer on the review page (survey.registry.review): the
+    # automatic match then leaves it alone, so a re-submit does not undo that person's decision.
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     survey: Mapped[Survey] = relationship()
     member: Mapped[Member | None] = relationship()

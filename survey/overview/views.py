@@ -151,7 +151,8 @@ def _people_links(survey: Survey, org: Organisation | None) -> Callable[..., str
     return link
 
 
-def _skills_chart(skills: list[numbers.SkillCount], people: int, link: Callable[..., str]) -> Markup:
+def _skills_chart(skills: list[numbers.SkillCount], people: int,
+                  link: Callable[..., str | None] = lambda **_: None) -> Markup:
     bars = [charts.Bar(translate(s.label), (s.experienced, s.some), link(skill=s.key)) for s in skills]
     desc = _("Antal personer per förmåga av %(n)d som har svarat, flest först.", n=people)
     if skills and skills[0].people:
@@ -166,7 +167,8 @@ def _skills_chart(skills: list[numbers.SkillCount], people: int, link: Callable[
                                     total=sum(v)))
 
 
-def _interests_chart(tags: list[numbers.TagCount], people: int, link: Callable[..., str]) -> Markup:
+def _interests_chart(tags: list[numbers.TagCount], people: int,
+                     link: Callable[..., str | None] = lambda **_: None) -> Markup:
     bars = [charts.Bar(translate(t.label), (t.people,), link(interest=t.key)) for t in tags]
     desc = _("Antal personer per fråga de vill arbeta med, av %(n)d som har svarat, flest först.", n=people)
     if tags and tags[0].people:
@@ -175,7 +177,8 @@ def _interests_chart(tags: list[numbers.TagCount], people: int, link: Callable[.
     return charts.bar_chart("chart-interests", _("Intressen"), desc, bars)
 
 
-def _weekly_chart(weekly: numbers.WeeklyAvailability, link: Callable[..., str]) -> Markup:
+def _weekly_chart(weekly: numbers.WeeklyAvailability,
+                  link: Callable[..., str | None] = lambda **_: None) -> Markup:
     series = (_("någon gång"), *(translate(label).lower() for _key, label in weekly.slots))
     groups = [charts.Bar(translate(w.label), (w.people, *w.per_slot), link(free_week=w.monday.isoformat()))
               for w in weekly.weeks]

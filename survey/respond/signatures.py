@@ -21,9 +21,10 @@ def sign(submission: Submission, name: str | None, phone: str | None, email: str
 
 
 def match_registry(submission: Submission) -> None:
-    """Set member and registry_match from the signature. Personal-link submissions are left alone."""
-    if submission.registry_match is RegistryMatch.PERSONAL:
-        return
+    """Set member and registry_match from the signature. Personal-link and reviewed submissions are left
+    alone."""
+    if submission.registry_match is RegistryMatch.PERSONAL or submission.reviewed_at is not None:
+        return  # a person's review decision stands
     phone, email = submission.signed_phone, submission.signed_email
     if not (phone or email or submission.signed_name):
         submission.registry_match, submission.member_id, submission.needs_review = (
