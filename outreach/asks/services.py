@@ -50,6 +50,10 @@ def answer(assignment: Assignment, accept: bool, confirmed: bool = False) -> Out
     if started(assignment.shift):
         return Outcome.OVER
     if accept:
+        # Two members who both said no may both come back for the one freed place at the same moment: the
+        # shift's row lock (PostgreSQL; SQLite writes one at a time anyway) makes the second one count the
+        # first one's booking, so a place is never booked twice.
+        db.session.execute(sa.select(Shift.id).where(Shift.id == assignment.shift_id).with_for_update())
         return Outcome.DONE if assign.respond(assignment, True) else Outcome.FULL
     if assignment.status is AssignmentStatus.ACCEPTED and not confirmed:
         return Outcome.CONFIRM
