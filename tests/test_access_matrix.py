@@ -258,6 +258,7 @@ POLICY: dict[str, Route | tuple[Route, ...]] = {
     "member_tasks.show": Route(lambda s: f"/t/{s.token['task']}", PUBLIC, token=True),
     "member_tasks.respond": Route(lambda s: f"/t/{s.token['task']}", PUBLIC, token=True,
                                   data={"answer": "accept"}),
+    "member_tasks.cancel": Route(lambda s: f"/t/{s.token['task']}/cancel", PUBLIC, token=True),
     # -- call lists: callers reach only their lists and the target they hold ---------------------------
     "calllists.mine": Route("/calls/", SIGNED_IN),
     "calllists.call": Route(lambda s: f"/calls/{s.calls['sundsvall']}", CALLERS_OF_SUNDSVALL),

@@ -1,7 +1,8 @@
 """A member's published tasks: accept or decline through a personal link, and their own calendar feed.
 
 The link is the key (only its hash is stored): anything unknown answers a plain 404, and the page shows
-nothing about other members.
+nothing about other members. Giving a booked place back goes through its own confirmation page (see
+outreach/asks/services.py), so one stray tap on a phone cannot release it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
 from outreach.asks import page as asks
+from outreach.asks import services as answers
 from outreach.match import services as assign
 from survey.extensions import db
 from survey.models import Assignment, AssignmentStatus
@@ -18,7 +20,7 @@ bp = Blueprint("member_tasks", __name__)
 
 
 class AnswerForm(FlaskForm):
-    """Only a CSRF token: the two buttons carry the answer."""
+    """Only a CSRF token: the buttons carry the answer, a hidden `confirm` the release's second step."""
 
 
 def _assignment(token: str) -> Assignment:
@@ -34,6 +36,15 @@ def show(token: str):
     return render_template("asks/task.html", page=page, form=AnswerForm())
 
 
+@bp.get("/t/<token>/cancel")
+def cancel(token: str):
+    """The second step before a booked place is given back; anything else has nothing to confirm."""
+    page = asks.ask_page(_assignment(token), full=False)
+    if not page.accepted or page.started:
+        return redirect(url_for("member_tasks.show", token=token))
+    return render_template("asks/cancel.html", page=page, form=AnswerForm())
+
+
 @bp.post("/t/<token>")
 def respond(token: str):
     assignment = _assignment(token)
@@ -42,6 +53,9 @@ def respond(token: str):
     answer = request.form.get("answer")
     if answer not in ("accept", "decline"):
         abort(400)
-    taken = assign.respond(assignment, answer == "accept")
+    outcome = answers.answer(assignment, answer == "accept", confirmed=request.form.get("confirm") == "1")
     db.session.commit()
-    return redirect(url_for("member_tasks.show", token=token, full=None if taken else "1"))
+    if outcome is answers.Outcome.CONFIRM:
+        return redirect(url_for("member_tasks.cancel", token=token))
+    full = "1" if outcome is answers.Outcome.FULL else None
+    return redirect(url_for("member_tasks.show", token=token, full=full))

@@ -89,8 +89,8 @@ def test_ombudsman_pins_two_publishes_and_members_answer_on_phones(load_survey, 
     cy.goto(links["Cy"].replace("http://kk.test", live.url))
     expect(cy.get_by_role("heading", level=1)).to_have_text("Dörrknack i Stenstan")
     assert layout_problems(cy) == []
-    cy.get_by_role("button", name="Ja, jag tar det").click()
-    expect(cy.locator("main")).to_contain_text("Du har tackat ja")
+    cy.get_by_role("button", name="Ja, jag kommer").click()
+    expect(cy.locator("main")).to_contain_text("Du är bokad")
     expect(cy.locator(".member-tasks")).to_contain_text("Dörrknack i Stenstan")
     shot(cy, "accepted")
 

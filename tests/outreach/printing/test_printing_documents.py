@@ -111,7 +111,7 @@ def test_letters_for_members_without_email_with_fresh_links(app, district, clien
     url = re.search(r"http://kk\.test/t/\S+", pdf.text(data))[0]
     assert client.get(urlsplit(url).path).status_code == 200
     assert client.get(f"/t/{district.tokens['tova']}").status_code == 404
-    assert "Du har tackat ja" in client.get(urlsplit(url).path).text  # still accepted
+    assert "Du är bokad" in client.get(urlsplit(url).path).text  # still accepted
 
 
 def test_a_members_letter_from_the_member_page(app, district, client, make_user):
