@@ -70,8 +70,9 @@ def _register_blueprints(app: Flask) -> None:
     from survey.privacy import views as privacy
     from survey.registry import views as registry
     from survey.respond import views as respond
+    from survey.today import views as today
 
-    for module in (home, respond, login, registry, accounts, invitations, privacy, overview):
+    for module in (home, respond, login, registry, accounts, invitations, privacy, overview, today):
         app.register_blueprint(module.bp)
 
 
