@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from survey.core import access
 from survey.extensions import db
@@ -60,6 +61,7 @@ class Figures:
     open_places: int = 0  # the places missing on those shifts
     first_open: date | None = None  # the day of the first of them: which week the match page opens on
     open_asks: int = 0  # members asked for a shift (proposed or published) who have not answered
+    first_ask: date | None = None  # the day of the first shift they are asked for
     started: int = 0  # members with an unsent draft of the current survey
     lists: list[WaitingList] = field(default_factory=list)
     to_review: int = 0  # submitted answer sheets flagged for review
@@ -102,9 +104,9 @@ def today(user: User, now: datetime) -> Today:
     for association_id, shifts, places, first in _open_shifts(allowed, local_now, until):
         if (r := row(association_id)) is not None:
             r.open_shifts, r.open_places, r.first_open = shifts, int(places or 0), first.date()
-    for association_id, n in _members_per_association([{"kind": "open_ask"}], allowed, now):
+    for association_id, n, first in _open_asks(allowed, now, local_now):
         if (r := row(association_id)) is not None:
-            r.open_asks = n
+            r.open_asks, r.first_ask = n, first.date()
     if survey is not None:
         for association_id, n in _members_per_association([{"kind": "started", "survey": survey.id}],
                                                           allowed, now):
@@ -132,6 +134,7 @@ def _total(rows: list[Figures], district: Figures, lists) -> Figures:
         None, "", open_shifts=sum(r.open_shifts for r in every),
         open_places=sum(r.open_places for r in every),
         first_open=min(firsts) if firsts else None, open_asks=sum(r.open_asks for r in every),
+        first_ask=min((r.first_ask for r in every if r.first_ask), default=None),
         started=sum(r.started for r in every), to_review=sum(r.to_review for r in every),
         lists=[WaitingList(c.id, c.title, n) for c, n in lists])
 
@@ -154,6 +157,20 @@ def _open_shifts(allowed: Collection[int] | None, local_now: datetime, until: da
         .where(Shift.start_local >= local_now, Shift.start_local < until, Shift.slots > have,
                *_in_scope(Task.association_id, allowed))
         .group_by(Task.association_id)).all()
+
+
+def _open_asks(allowed: Collection[int] | None, now: datetime, local_now: datetime):
+    """(association id, members, first shift start) for the member list's "open_ask" filter; the first
+    shift they are asked for is the week the match page should open on. Aliases, so that the filter's own
+    subquery over assignments and shifts is never correlated with this join."""
+    ask, shift = aliased(Assignment), aliased(Shift)
+    return db.session.execute(
+        sa.select(Member.association_id, sa.func.count(sa.distinct(Member.id)),
+                  sa.func.min(shift.start_local))
+        .join(ask, ask.member_id == Member.id).join(shift, ask.shift_id == shift.id)
+        .where(*filters.conditions([{"kind": "open_ask"}], allowed, now), shift.start_local >= local_now,
+               ask.status.in_((AssignmentStatus.PROPOSED, AssignmentStatus.PUBLISHED)))
+        .group_by(Member.association_id)).all()
 
 
 def _members_per_association(specs: list[dict], allowed: Collection[int] | None, now: datetime):
@@ -187,9 +204,13 @@ def _waiting_lists(user: User, now: datetime) -> list[tuple]:
     from outreach.calllists import services as calllists
     from survey.models import CallTarget
 
+    lists = [c for c in calllists.managed_lists(user) if c.is_open(now)]
+    if not lists:
+        return []
     ready = dict(db.session.execute(
         sa.select(CallTarget.call_list_id, sa.func.count(CallTarget.id))
         .join(Member, Member.id == CallTarget.member_id)
-        .where(queue.open_target(), queue.due(now), queue.free(now), queue.callable_member())
+        .where(CallTarget.call_list_id.in_([c.id for c in lists]), queue.open_target(), queue.due(now),
+               queue.free(now), queue.callable_member())
         .group_by(CallTarget.call_list_id)).all())
-    return [(c, ready[c.id]) for c in calllists.managed_lists(user) if c.is_open(now) and ready.get(c.id)]
+    return [(c, ready[c.id]) for c in lists if ready.get(c.id)]

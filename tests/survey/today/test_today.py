@@ -84,6 +84,7 @@ def test_a_timra_organizer_sees_only_timras_items(world):
     assert [r.name for r in page.rows] == ["Timrå"] and page.district is None and page.total is None
     r = page.rows[0]
     assert (r.open_shifts, r.open_places, r.first_open) == (1, 1, _local(1).date())
+    assert (r.open_asks, r.first_ask) == (1, _local(1).date())
     assert r.open_asks == 1 and r.started == 1 and r.to_review == 1
     assert [(w.title, w.waiting) for w in r.lists] == [("Ring Timrå", 4)]
     assert page.survey.id == world["survey"].id and page.monday.weekday() == 0
@@ -95,7 +96,8 @@ def test_an_admin_sees_every_association_the_district_and_its_total(world):
     rows = {r.name: r for r in page.rows}
     assert list(rows) == ["Sundsvall", "Timrå"]
     assert (rows["Sundsvall"].open_shifts, rows["Sundsvall"].open_places) == (1, 3)
-    assert rows["Sundsvall"].open_asks == 1 and rows["Sundsvall"].started == 1
+    assert (rows["Sundsvall"].open_asks, rows["Sundsvall"].first_ask) == (1, _local(12).date())
+    assert rows["Sundsvall"].started == 1
     assert rows["Sundsvall"].to_review == 1 and rows["Sundsvall"].waiting_lists == 1
     assert (page.district.open_shifts, page.district.open_places, page.district.to_review) == (1, 5, 1)
     total = page.total
@@ -123,7 +125,7 @@ def test_the_organizers_page_links_each_item_and_shows_nothing_of_sundsvall(worl
     timra = world["timra"]
     week = _local(1).date().isoformat()
     assert f'href="/admin/match?association={timra.id}&amp;week={week}">1 pass saknar folk</a>' in text
-    assert "1 medlem har inte svarat på en förfrågan" in text
+    assert f'association={timra.id}&amp;week={week}">1 medlem har inte svarat på en förfrågan</a>' in text
     assert f"/admin/invitations/not-answered?association=timra&amp;survey={world['survey'].slug}" in text
     assert f'href="/admin/calls/{world["lists"]["timra"].id}">Ring Timrå: 4 att ringa nu</a>' in text
     assert "1 svar behöver granskas" in text
