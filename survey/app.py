@@ -73,9 +73,10 @@ def _register_blueprints(app: Flask) -> None:
     from survey.registry import review_views as review
     from survey.registry import views as registry
     from survey.respond import views as respond
+    from survey.today import views as today
 
     for module in (home, respond, login, registry, correction_views, review, accounts, invitations, privacy,
-                   overview, networks):
+                   overview, networks, today):
         app.register_blueprint(module.bp)
 
 

@@ -136,6 +136,7 @@ POLICY: dict[str, Route | tuple[Route, ...]] = {
     "admin.login_totp": Route("/admin/login/totp", PUBLIC),  # without a pending login: back to the form
     "admin.logout": Route("/admin/logout", SIGNED_IN, fresh=True),
     "admin.index": Route("/admin/", SIGNED_IN),  # callers: "no call lists yet"
+    "today.index": Route("/admin/today", SIGNED_IN),  # callers are sent on to their call lists
     "accounts.me": Route("/admin/accounts/me", SIGNED_IN),
     "accounts.change_password": Route("/admin/accounts/me/password", SIGNED_IN),  # no data: form errors
     "accounts.totp_setup": Route("/admin/accounts/me/totp", SIGNED_IN),

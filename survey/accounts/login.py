@@ -124,7 +124,7 @@ def _pending_user() -> tuple[User, str] | None:
         return None
     if pending.get("stamp") != security.session_stamp(user):  # the password or 2FA changed meanwhile
         return None
-    return user, pending.get("next") or url_for(".index")
+    return user, pending.get("next") or url_for("today.index")
 
 
 @bp.route("/login/totp", methods=["GET", "POST"])
@@ -132,7 +132,7 @@ def _pending_user() -> tuple[User, str] | None:
 @limiter.limit(_per_account, key_func=_pending_key, methods=["POST"], deduct_when=_failed)
 def login_totp():
     if current_user.is_authenticated:
-        return redirect(url_for(".index"))
+        return redirect(url_for("today.index"))
     found = _pending_user()
     if found is None:
         session.pop(PENDING_KEY, None)

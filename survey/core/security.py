@@ -108,10 +108,11 @@ def end_session() -> None:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after logging in: `target` if it is a path on this site, else the start page."""
+    """Where to go after logging in: `target` if it is a path on this site, else the start page ("Idag",
+    which sends callers on to their call lists)."""
     # Only same-site paths: an open redirect would make a convincing phishing link.
     if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
-        return url_for("admin.index")
+        return url_for("today.index")
     return target
 
 

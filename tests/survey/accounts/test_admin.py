@@ -60,9 +60,9 @@ def test_password_is_hashed_with_scrypt_by_default(app, admin):
 def test_login_does_not_redirect_off_site(client, admin):
     r = client.post("/admin/login?next=//evil.example/x", data={"email": admin.email, "password": PASSWORD})
     # An admin without two-factor login is shown the set-up page first, with the start page to go on to.
-    assert r.location == "/admin/accounts/me/totp?next=/admin/"
+    assert r.location == "/admin/accounts/me/totp?next=/admin/today"
     page = client.get("/admin/accounts/me/totp?next=//evil.example/x").text
-    assert '<a href="/admin/">Fortsätt utan att slå på nu</a>' in page and "evil.example" not in page
+    assert '<a href="/admin/today">Fortsätt utan att slå på nu</a>' in page and "evil.example" not in page
 
 
 def test_overview_and_summaries(client, admin, load_survey, make_member):

@@ -55,11 +55,11 @@ def test_within_grace_an_admin_is_shown_the_set_up_page_and_may_go_on(client, ma
     survey = load_survey()
     admin = _age(make_user("admin"), 2)
     r = login(client, admin)
-    assert r.location == f"{SETUP}?next=/admin/"
+    assert r.location == f"{SETUP}?next=/admin/today"
     page = client.get(r.location)
     deadline = (admin.created_at + timedelta(days=7)).strftime("%Y-%m-%d")
     assert REQUIRED in page.text and f"Slå på den senast {deadline}" in page.text
-    assert '<a href="/admin/">Fortsätt utan att slå på nu</a>' in page.text
+    assert '<a href="/admin/today">Fortsätt utan att slå på nu</a>' in page.text
     for path in ("/admin/", "/admin/accounts/", "/admin/members", f"/admin/surveys/{survey.slug}"):
         assert client.get(path).status_code == 200, path
     assert client.post(f"/admin/surveys/{survey.slug}/export.csv").status_code == 200
@@ -75,7 +75,7 @@ def test_past_grace_every_admin_page_leads_to_the_set_up_page_until_it_is_on(
 ):
     survey, member = load_survey(), make_member()
     admin = _age(make_user("admin"), 8)
-    assert login(client, admin).location == f"{SETUP}?next=/admin/"
+    assert login(client, admin).location == f"{SETUP}?next=/admin/today"
     refused = []
     for method, url, endpoint in _staff_urls(app):
         if endpoint in ("accounts.totp_setup", "admin.logout"):
@@ -120,8 +120,8 @@ def test_an_admin_past_grace_can_log_out(client, make_user):
 @pytest.mark.parametrize("role", ["organizer", "caller"])
 def test_organizers_and_callers_may_choose(client, make_user, role):
     user = _age(make_user(role, *(["Timrå"] if role == "organizer" else [])), 365)
-    assert login(client, user).location == "/admin/"
-    assert client.get("/admin/", follow_redirects=True).status_code == 200  # callers land on /calls/
+    assert login(client, user).location == "/admin/today"
+    assert client.get("/admin/today", follow_redirects=True).status_code == 200  # callers land on /calls/
     setup = client.get(SETUP)
     assert setup.status_code == 200 and REQUIRED not in setup.text and "Avbryt" in setup.text
     assert REQUIRED not in client.get("/admin/accounts/me").text
@@ -130,7 +130,7 @@ def test_organizers_and_callers_may_choose(client, make_user, role):
 def test_not_required_when_the_server_says_so(app, client, make_user):
     app.config["ADMIN_TOTP_REQUIRED"] = False
     admin = _age(make_user("admin"), 365)
-    assert login(client, admin).location == "/admin/"
+    assert login(client, admin).location == "/admin/today"
     assert client.get("/admin/accounts/").status_code == 200
 
 
@@ -217,6 +217,6 @@ def test_the_demo_server_asks_admins_for_nothing(app, runner, monkeypatch):
     result = runner.invoke(args=["demo", "--members", "20"])
     assert result.exit_code == 0, result.output
     assert "Two-factor login is not required of admins on this demo server" in result.output
-    assert served["login"].location == "/admin/"
+    assert served["login"].location == "/admin/today"
     assert served["accounts"].status_code == 200
     assert _user(demo.ADMIN_EMAIL).role is Role.ADMIN and not _user(demo.ADMIN_EMAIL).totp_secret
