@@ -13,6 +13,7 @@ tied to no member) is only the district's: admins see it in a row of its own, or
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -28,10 +29,7 @@ from survey.models import (
     Assignment,
     AssignmentStatus,
     Member,
-    MemberStatus,
     Shift,
-    Submission,
-    SubmissionStatus,
     Survey,
     Task,
     User,
@@ -64,7 +62,8 @@ class Figures:
     first_ask: date | None = None  # the day of the first shift they are asked for
     started: int = 0  # members with an unsent draft of the current survey
     lists: list[WaitingList] = field(default_factory=list)
-    to_review: int = 0  # submitted answer sheets flagged for review
+    to_review: int = 0  # open-link answers waiting on the review page
+    corrections: int = 0  # contact details members corrected in the survey, waiting for a decision
 
     @property
     def waiting_lists(self) -> int:
@@ -112,9 +111,14 @@ def today(user: User, now: datetime) -> Today:
                                                           allowed, now):
             if (r := row(association_id)) is not None:
                 r.started = n
-    for association_id, n in _to_review(allowed):
+    for association_id, n in _to_review(user):
         if (r := row(association_id)) is not None:
             r.to_review = n
+    from survey.registry import corrections
+
+    for association_id, n in corrections.pending_by_association(allowed).items():
+        if (r := row(association_id)) is not None:
+            r.corrections = n
     lists = _waiting_lists(user, now)
     for call_list, waiting in lists:
         for org in call_list.associations:
@@ -136,6 +140,7 @@ def _total(rows: list[Figures], district: Figures, lists) -> Figures:
         first_open=min(firsts) if firsts else None, open_asks=sum(r.open_asks for r in every),
         first_ask=min((r.first_ask for r in every if r.first_ask), default=None),
         started=sum(r.started for r in every), to_review=sum(r.to_review for r in every),
+        corrections=sum(r.corrections for r in every),
         lists=[WaitingList(c.id, c.title, n) for c, n in lists])
 
 
@@ -180,21 +185,19 @@ def _members_per_association(specs: list[dict], allowed: Collection[int] | None,
         .where(*filters.conditions(specs, allowed, now)).group_by(Member.association_id)).all()
 
 
-def _to_review(allowed: Collection[int] | None):
-    """(association id, sheets) flagged for review, counted as the overview counts answers: a sheet tied
-    to an active member is that member's association's; one tied to no member (an open-link answer that
-    matched nobody, or several) is the district's only, and `allowed` None (admins) adds it as None."""
-    flagged = (Submission.needs_review, Submission.status == SubmissionStatus.SUBMITTED)
-    rows = list(db.session.execute(
-        sa.select(Member.association_id, sa.func.count(Submission.id))
-        .join(Member, Submission.member_id == Member.id)
-        .where(*flagged, Member.status == MemberStatus.ACTIVE, *_in_scope(Member.association_id, allowed))
-        .group_by(Member.association_id)).all())
-    if allowed is None:
-        unlinked = db.session.scalar(sa.select(sa.func.count(Submission.id))
-                                     .where(*flagged, Submission.member_id.is_(None))) or 0
-        rows.append((None, unlinked))
-    return rows
+def _to_review(user: User) -> list[tuple[int | None, int]]:
+    """(association id, open-link answers) waiting on the review page that `user` may settle: the page's
+    own list and visibility rule (survey.registry.review), so the count is what the link shows. An answer
+    belongs to its candidates' one association, or its postcode's; otherwise to no association."""
+    from survey.registry import review
+
+    counted: Counter[int | None] = Counter()
+    for item in review.pending(user):
+        homes = {c.member.association_id for c in item.candidates}
+        if not item.candidates and item.postcode_association is not None:
+            homes = {item.postcode_association.id}
+        counted[homes.pop() if len(homes) == 1 else None] += 1
+    return list(counted.items())
 
 
 def _waiting_lists(user: User, now: datetime) -> list[tuple]:

@@ -11,7 +11,7 @@ from survey.today import services
 
 bp = Blueprint("today", __name__, url_prefix="/admin/today")
 # Another room lists the answers to review; until it is there, the overview is where they show.
-REVIEW_ENDPOINT = "registry_review.index"
+REVIEW_ENDPOINT = "review.index"
 
 
 @bp.get("")
