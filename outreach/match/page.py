@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from outreach.match import networks, offers, problem
 from outreach.match import services as assign
 from outreach.tasks import vocabulary
+from outreach.tasks.services import Staffing, count_places
 from survey.core import access
 from survey.core.access import association_ids, can_see_association
 from survey.extensions import db
@@ -114,14 +115,14 @@ class Unfilled:
 class ShiftBox:
     shift: Shift
     items: list[Item]
-    counts: dict[str, int]  # status value -> how many
+    places: Staffing  # the same count as the calendar and the task page
     manageable: bool
     unfilled: Unfilled | None = None
     pinnable: list[Member] = field(default_factory=list)  # best first, only names the viewer may see
 
     @property
     def has_declined(self) -> bool:
-        return self.counts[AssignmentStatus.DECLINED.value] > 0
+        return self.places.declined > 0
 
 
 @dataclass
@@ -167,7 +168,7 @@ def match_page(viewer: User, association: Organisation | None, week: str) -> Mat
         ShiftBox(
             shift=s,
             items=by_shift.get(s.id, []),
-            counts=_counts(by_shift.get(s.id, [])),
+            places=count_places(s.slots, [i.assignment.status for i in by_shift.get(s.id, [])]),
             manageable=access.can_manage_association(viewer, s.task.association_id),
             unfilled=_unfilled(unfilled[s.id], skills) if s.id in unfilled else None,
             pinnable=pinnable.get(s.id, []),
@@ -204,13 +205,6 @@ def _items(viewer: User, shift_ids: list[int]) -> dict[int, list[Item]]:
             item.chips = chips(a, skills, topics)
         by_shift[a.shift_id].append(item)
     return by_shift
-
-
-def _counts(items: list[Item]) -> dict[str, int]:
-    counts = {status.value: 0 for status in AssignmentStatus}
-    for item in items:
-        counts[item.assignment.status.value] += 1
-    return counts
 
 
 def _unfilled(stored: dict, skills: dict[str, str]) -> Unfilled:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from outreach.match import networks, offers, problem
 from outreach.match.offers import Published, issue_token, task_url
-from outreach.tasks.services import filled_counts
+from outreach.tasks.services import staffing
 from survey.core.access import association_ids
 from survey.extensions import db
 from survey.models import (
@@ -162,8 +162,9 @@ def filled_with(match_run: MatchRun, shift_ids: list[int]) -> dict[int, int]:
         .where(Assignment.run_id == match_run.id, Assignment.shift_id.in_(shift_ids),
                Assignment.status == AssignmentStatus.PROPOSED)
         .group_by(Assignment.shift_id)).all())
-    for shift_id, held in filled_counts(shift_ids).items():
-        filled[shift_id] = filled.get(shift_id, 0) + held
+    shifts = db.session.scalars(sa.select(Shift).where(Shift.id.in_(shift_ids))).all()
+    for shift_id, places in staffing(shifts).items():
+        filled[shift_id] = filled.get(shift_id, 0) + places.held
     return filled
 
 
