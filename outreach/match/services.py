@@ -268,18 +268,25 @@ def respond(assignment: Assignment, accept: bool, via: str | None = None, by: Us
     return True
 
 
-def replacements(shift: Shift, now: datetime | None = None, limit: int | None = 20) -> list[dict[str, Any]]:
-    """Who could take a free place on `shift` now, best first, by the engine's own pair score."""
-    from outreach.matching import rank_replacements
+def replacements(shift: Shift, now: datetime | None = None, limit: int | None = 20,
+                 explained: bool = True) -> list[dict[str, Any]]:
+    """Who could take a free place on `shift` now, best first, by the engine's own pair score, each with
+    the engine's reasons (what the organizer chooses by) unless `explained` is off."""
+    from outreach.matching import explain, parse_problem, rank_replacements
 
     built = problem.build(None, now, shift_ids={shift.id})
     key = problem.shift_key(shift.id)
     if key not in built.shifts:
         return []  # no free place (or the shift is over)
-    ranked = rank_replacements(built.problem, key, (), limit=limit)
-    return [{**r, "member": built.members[r["member"]]} for r in ranked]
+    parsed = parse_problem(built.problem)
+    ranked = rank_replacements(parsed, key, (), limit=limit)
+    for r in ranked:
+        r["reasons"] = reasons_for(explain(parsed, r["member"], key)) if explained else None
+        r["member"] = built.members[r["member"]]
+    return ranked
 
 
 def replacement(shift: Shift, member_id: int, now: datetime | None = None) -> Member | None:
     """The member, if they are among those who could take a free place on `shift` now; else None."""
-    return next((r["member"] for r in replacements(shift, now, None) if r["member"].id == member_id), None)
+    found = replacements(shift, now, None, explained=False)
+    return next((r["member"] for r in found if r["member"].id == member_id), None)

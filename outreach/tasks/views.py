@@ -17,7 +17,7 @@ from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import MultiDict
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 
-from outreach.tasks import calendar, ics, vocabulary
+from outreach.tasks import calendar, ics, roster, vocabulary
 from outreach.tasks import importer as task_import
 from outreach.tasks import services as tasks
 from survey.core import access
@@ -120,6 +120,7 @@ def week():
 def show(task_id: int):
     task = _task(task_id)
     return render_template("tasks/show.html", task=task, places=tasks.staffing(task.shifts),
+                           people=roster.people(current_user, task),
                            skills=vocabulary.skill_options(), topics=vocabulary.topic_options(),
                            can_edit=access.can_edit_task(current_user, task))
 
