@@ -45,6 +45,7 @@ from survey.extensions import db
 from survey.invitations import services as invitations
 from survey.models import (
     Assignment,
+    AssignmentStatus,
     CallTarget,
     Member,
     MemberImport,
@@ -87,6 +88,7 @@ class Seed:
     network: str = ""  # a network's slug; both associations' members are on its list
     review: int = 0  # an open-link answer whose one candidate (by name) is Sundsvall's member
     member: dict[str, int] = field(default_factory=dict)
+    traveller: int = 0  # a Sundsvall member booked on Timrå's shift
     task: dict[str, int] = field(default_factory=dict)
     shift: dict[str, int] = field(default_factory=dict)  # the task's one shift
     token: dict[str, str] = field(default_factory=dict)  # personal survey links; "open": an open-link one
@@ -370,6 +372,16 @@ def _seed() -> Seed:
         user, _pw = accounts.create_user(f"{role}@matrix.example", kind, associations, PASSWORD)
         s.users[role], s.emails[role] = user.id, user.email
     _seed_call_lists(s, survey, orgs, asked)
+    # A Sundsvall volunteer booked on Timrå's shift (last, so the call lists above do not hold him):
+    # Timrå's organizer must be able to reach him, and learns nothing else of him
+    # (test_a_task_organizer_sees_who_is_booked_and_nothing_more).
+    traveller = Member(member_number="SUN-7002", first_name="Sune", last_name="Resare", phone="+46701112233",
+                       association=orgs["sundsvall"])
+    db.session.add(traveller)
+    db.session.flush()
+    db.session.add(Assignment(shift_id=s.shift["timra"], member_id=traveller.id,
+                              status=AssignmentStatus.ACCEPTED))
+    s.traveller = traveller.id
     db.session.commit()
     return s
 
@@ -539,9 +551,27 @@ def test_guessing_ids_answers_404_for_everything_not_ones_own(world, role):
     that does not exist (404), so ids cannot be used to probe what exists."""
     own = "timra" if role == "org_timra" else "sundsvall"
     seed, client = world.seed, world.clients[role]
-    for member_id in range(1, max(seed.member.values()) + 3):
+    mine = {seed.member[own]} | ({seed.traveller} if own == "sundsvall" else set())
+    for member_id in range(1, max(*seed.member.values(), seed.traveller) + 3):
         status = client.post(f"/admin/privacy/members/{member_id}/export").status_code
-        assert status == (200 if member_id == seed.member[own] else 404), member_id
+        assert status == (200 if member_id in mine else 404), member_id
     for task_id in range(1, max(seed.task.values()) + 3):
         status = client.get(f"/admin/tasks/{task_id}").status_code
         assert status == (200 if task_id == seed.task[own] else 404), task_id
+
+
+def test_a_task_organizer_sees_who_is_booked_and_nothing_more(world):
+    """Issue 11: the organizer of a task reaches everyone asked to it, travelling members of another
+    association too (name and phone: `access.can_see_contact`), but nothing else of them: the member's
+    page and export still answer 404, and the association's other members never appear."""
+    s, client = world.seed, world.clients["org_timra"]
+    page = client.get(f"/admin/tasks/{s.task['timra']}").text
+    assert "Sune Resare" in page and "070-111 22 33" in page
+    assert client.get(f"/admin/members/{s.traveller}").status_code == 404
+    assert client.post(f"/admin/privacy/members/{s.traveller}/export").status_code == 404
+    for url in (f"/admin/tasks/{s.task['timra']}", "/admin/match", "/admin/tasks/week?start=2030-08-20"):
+        body = client.get(url).text
+        assert not [m for m in s.markers["sundsvall"] if m in body], url  # Sigrid is on no Timrå task
+    # Sundsvall's organizer sees their own member anyway, and Timrå's task not at all.
+    assert client.get(f"/admin/tasks/{s.task['sundsvall']}").status_code == 404
+    assert world.clients["org_sundsvall"].get(f"/admin/tasks/{s.task['timra']}").status_code == 404

@@ -4,7 +4,9 @@ Published asks go out by email when the member has an address and SMTP is set up
 link another way, and the links on the publish page are shown only once. This list gives each unanswered
 ask a fresh link (only hashes are stored, so an old link cannot be shown again): the new link replaces the
 old one, which then stops working, and the ask leaves any email about it still waiting in the outbox.
-Do-not-contact members and members without a phone are left out.
+Do-not-contact members and members without a phone are left out, and so is anyone whose phone the viewer
+may not see (`access.can_see_contact`, the same rule as the task page: in practice the scope already
+limits the list to the viewer's own tasks, whose asked people they may reach).
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from outreach.match import offers
+from survey.core import access
 from survey.core.contacts import format_phone
 from survey.extensions import db
-from survey.models import Assignment, AssignmentStatus, Member, MemberStatus, Organisation, Shift, Task
+from survey.models import Assignment, AssignmentStatus, Member, MemberStatus, Organisation, Shift, Task, User
 
 COLUMNS = ["member_number", "first_name", "phone", "task", "when", "place", "url"]
 WEEKDAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
@@ -28,7 +31,7 @@ def _when(shift: Shift) -> str:
 
 
 def unanswered_rows(
-    association: Organisation | None, shift_ids: set[int] | None = None
+    association: Organisation | None, shift_ids: set[int] | None = None, viewer: User | None = None
 ) -> list[dict[str, str]]:
     """One row per unanswered ask in scope (`shift_ids`: only these shifts), each with a fresh link."""
     query = (
@@ -52,7 +55,8 @@ def unanswered_rows(
         query = query.where(Task.association_id == association.id)
     if shift_ids is not None:
         query = query.where(Assignment.shift_id.in_(shift_ids))
-    asks = list(db.session.scalars(query).unique())
+    found = db.session.scalars(query).unique()
+    asks = [a for a in found if access.can_see_contact(viewer, a.member, a.shift.task)]
     offers.withdraw(asks)  # an email still waiting would replace the links in this list
     rows = []
     for ask in asks:

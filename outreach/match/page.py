@@ -1,8 +1,9 @@
 """What the match pages show, worked out here so the views only read the request and the templates only
 lay it out: which shifts, which week, every count and label, who may be named, what may be changed.
 
-Names of members outside the viewer's associations (travelling members proposed for their shifts) are
-not shown to organizers, who may not see other associations' registries: `name_for` is that one rule.
+Members outside the viewer's associations (travelling members) are named by `access.person_label`, the
+one rule: the task's organizer sees the full name of those asked to the task, a candidate's first name and
+association (to choose by the reasons shown), and anyone else "Medlem i Timrå".
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flask_babel import gettext as _
 from outreach.match import networks, offers, problem
 from outreach.match import services as assign
 from outreach.tasks import vocabulary
+from outreach.tasks.services import Staffing, count_places
 from survey.core import access
 from survey.core.access import association_ids, can_see_association
 from survey.extensions import db
@@ -44,26 +46,21 @@ PIN_CHOICES = 30
 DAYS = (N_("måndag"), N_("tisdag"), N_("onsdag"), N_("torsdag"), N_("fredag"), N_("lördag"), N_("söndag"))
 
 
-def name_for(viewer: User, member: Member) -> str:
-    if can_see_association(viewer, member.association_id):
-        return member.full_name
-    return _("Medlem i %(org)s", org=member.association.name) if member.association else _("Medlem")
-
-
-def chips(assignment: Assignment, skills: dict[str, str], topics: dict[str, str]) -> list[str]:
-    """The engine's reasons as short Swedish phrases an organizer reads at a glance."""
-    details = (assignment.reasons or {}).get("details", {})
+def chips(reasons: dict | None, shift: Shift, skills: dict[str, str], topics: dict[str, str]) -> list[str]:
+    """The engine's reasons (a proposal's, or a replacement candidate's) as short Swedish phrases an
+    organizer reads at a glance."""
+    details = (reasons or {}).get("details", {})
     out = []
     for name, level in {**details.get("required_skills", {}), **details.get("preferred_skills", {})}.items():
         if level:
             label = skills.get(name, name).lower()
             out.append(_("Van: %(skill)s", skill=label) if level >= 2 else _("Kan: %(skill)s", skill=label))
-    topic = assignment.shift.task.topic
+    topic = shift.task.topic
     if details.get("interest") and topic:
         out.append(_("Bryr sig om %(topic)s", topic=topics.get(topic, topic).lower()))
     if details.get("home"):
         out.append(_("Hemmaförening"))
-    start = assignment.shift.start_local
+    start = shift.start_local
     part = _("förmiddag") if start.hour < 12 else _("dagtid") if start.hour < 17 else _("kväll")
     out.append(_("Ledig %(day)s %(part)s", day=_(DAYS[start.weekday()]), part=part))
     return out
@@ -114,14 +111,14 @@ class Unfilled:
 class ShiftBox:
     shift: Shift
     items: list[Item]
-    counts: dict[str, int]  # status value -> how many
+    places: Staffing  # the same count as the calendar and the task page
     manageable: bool
     unfilled: Unfilled | None = None
     pinnable: list[Member] = field(default_factory=list)  # best first, only names the viewer may see
 
     @property
     def has_declined(self) -> bool:
-        return self.counts[AssignmentStatus.DECLINED.value] > 0
+        return self.places.declined > 0
 
 
 @dataclass
@@ -167,7 +164,7 @@ def match_page(viewer: User, association: Organisation | None, week: str) -> Mat
         ShiftBox(
             shift=s,
             items=by_shift.get(s.id, []),
-            counts=_counts(by_shift.get(s.id, [])),
+            places=count_places(s.slots, [i.assignment.status for i in by_shift.get(s.id, [])]),
             manageable=access.can_manage_association(viewer, s.task.association_id),
             unfilled=_unfilled(unfilled[s.id], skills) if s.id in unfilled else None,
             pinnable=pinnable.get(s.id, []),
@@ -198,19 +195,12 @@ def _items(viewer: User, shift_ids: list[int]) -> dict[int, list[Item]]:
     by_shift: dict[int, list[Item]] = defaultdict(list)
     for a in rows:
         rule = rules.get((a.shift_id, a.member_id))
-        item = Item(a, name_for(viewer, a.member), vocabulary.status_label(a.status),
+        item = Item(a, access.person_label(viewer, a.member, a.shift.task), vocabulary.status_label(a.status),
                     rule=None if rule is None else _("Låst") if rule is RuleKind.PIN else _("Spärrad"))
         if item.proposed:
-            item.chips = chips(a, skills, topics)
+            item.chips = chips(a.reasons, a.shift, skills, topics)
         by_shift[a.shift_id].append(item)
     return by_shift
-
-
-def _counts(items: list[Item]) -> dict[str, int]:
-    counts = {status.value: 0 for status in AssignmentStatus}
-    for item in items:
-        counts[item.assignment.status.value] += 1
-    return counts
 
 
 def _unfilled(stored: dict, skills: dict[str, str]) -> Unfilled:
@@ -262,7 +252,8 @@ def published_page(viewer: User, result: assign.Published, association: Organisa
         mailed=result.mailed,
         waiting=result.emailed.waiting,
         mail_error=result.mail_error,
-        hand_out=[HandOut(name_for(viewer, a.member), a, url) for a, url in result.not_mailed],
+        hand_out=[HandOut(access.person_label(viewer, a.member, a.shift.task), a, url)
+                  for a, url in result.not_mailed],
     )
 
 
@@ -272,6 +263,7 @@ class Candidate:
     who: str
     score: float
     current_tasks: int
+    chips: list[str] = field(default_factory=list)  # why the engine ranks them here
 
 
 @dataclass
@@ -285,9 +277,11 @@ class ReplacementsPage:
 def replacements_page(viewer: User, shift: Shift) -> ReplacementsPage:
     """Who could take a place freed by a decline now, ranked by the engine's own pair score."""
     ranked = assign.replacements(shift, problem.local_now())
+    skills, topics = vocabulary.skill_options(), vocabulary.topic_options()
     return ReplacementsPage(
         shift=shift,
-        candidates=[Candidate(r["member"], name_for(viewer, r["member"]), r["score"], r["current_tasks"])
+        candidates=[Candidate(r["member"], access.person_label(viewer, r["member"], shift.task), r["score"],
+                              r["current_tasks"], chips(r.get("reasons"), shift, skills, topics))
                     for r in ranked],
         declined=sum(a.status is AssignmentStatus.DECLINED for a in shift.assignments),
         can_manage=access.can_manage_association(viewer, shift.task.association_id),

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from outreach.match import networks, offers, problem
 from outreach.match.offers import Published, issue_token, task_url
-from outreach.tasks.services import filled_counts
+from outreach.tasks.services import staffing
 from survey.core.access import association_ids
 from survey.extensions import db
 from survey.models import (
@@ -162,8 +162,9 @@ def filled_with(match_run: MatchRun, shift_ids: list[int]) -> dict[int, int]:
         .where(Assignment.run_id == match_run.id, Assignment.shift_id.in_(shift_ids),
                Assignment.status == AssignmentStatus.PROPOSED)
         .group_by(Assignment.shift_id)).all())
-    for shift_id, held in filled_counts(shift_ids).items():
-        filled[shift_id] = filled.get(shift_id, 0) + held
+    shifts = db.session.scalars(sa.select(Shift).where(Shift.id.in_(shift_ids))).all()
+    for shift_id, places in staffing(shifts).items():
+        filled[shift_id] = filled.get(shift_id, 0) + places.held
     return filled
 
 
@@ -267,18 +268,25 @@ def respond(assignment: Assignment, accept: bool, via: str | None = None, by: Us
     return True
 
 
-def replacements(shift: Shift, now: datetime | None = None, limit: int | None = 20) -> list[dict[str, Any]]:
-    """Who could take a free place on `shift` now, best first, by the engine's own pair score."""
-    from outreach.matching import rank_replacements
+def replacements(shift: Shift, now: datetime | None = None, limit: int | None = 20,
+                 explained: bool = True) -> list[dict[str, Any]]:
+    """Who could take a free place on `shift` now, best first, by the engine's own pair score, each with
+    the engine's reasons (what the organizer chooses by) unless `explained` is off."""
+    from outreach.matching import explain, parse_problem, rank_replacements
 
     built = problem.build(None, now, shift_ids={shift.id})
     key = problem.shift_key(shift.id)
     if key not in built.shifts:
         return []  # no free place (or the shift is over)
-    ranked = rank_replacements(built.problem, key, (), limit=limit)
-    return [{**r, "member": built.members[r["member"]]} for r in ranked]
+    parsed = parse_problem(built.problem)
+    ranked = rank_replacements(parsed, key, (), limit=limit)
+    for r in ranked:
+        r["reasons"] = reasons_for(explain(parsed, r["member"], key)) if explained else None
+        r["member"] = built.members[r["member"]]
+    return ranked
 
 
 def replacement(shift: Shift, member_id: int, now: datetime | None = None) -> Member | None:
     """The member, if they are among those who could take a free place on `shift` now; else None."""
-    return next((r["member"] for r in replacements(shift, now, None) if r["member"].id == member_id), None)
+    found = replacements(shift, now, None, explained=False)
+    return next((r["member"] for r in found if r["member"].id == member_id), None)

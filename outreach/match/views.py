@@ -153,7 +153,8 @@ def sms_csv():
 
     association = _scope()
     CsrfForm().validate_on_submit() or abort(400)
-    rows = ask_lists.unanswered_rows(association, assign.manageable_shift_ids(current_user, association))
+    rows = ask_lists.unanswered_rows(association, assign.manageable_shift_ids(current_user, association),
+                                     viewer=current_user)
     audit.record(current_user, "export", "task-sms-links", rows=len(rows),
                  association_id=association.id if association else None)
     db.session.commit()  # the links in the file must be the valid ones

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from outreach.printing.common import STATUSES, local_today, monday
-from survey.core.access import association_ids, can_see_association
+from survey.core.access import association_ids, can_see_association, can_see_contact, person_label
 from survey.extensions import db
 from survey.models import Member, Organisation, OrganisationKind, Shift, Task, User
 
@@ -104,16 +103,15 @@ def shifts(association: Organisation | None, period: Period,
     return list(db.session.scalars(query.order_by(Shift.start_local, Task.title, Shift.id)))
 
 
-def may_name(viewer: User | None, member: Member) -> bool:
-    """Organizers see names only of their own associations' members (as on the match page); the CLI
-    (viewer None) acts for the district."""
-    return viewer is None or can_see_association(viewer, member.association_id)
+def may_name(viewer: User | None, member: Member, task: Task) -> bool:
+    """Name and phone on a print-out: the same rule as the match and task pages (`access.can_see_contact`:
+    own associations' members, and to the task's organizer everyone asked to it); the CLI (viewer None)
+    acts for the district."""
+    return can_see_contact(viewer, member, task)
 
 
-def display_name(viewer: User | None, member: Member) -> str:
-    if may_name(viewer, member):
-        return member.full_name
-    return _("Medlem i %(org)s", org=member.association.name) if member.association else _("Medlem")
+def display_name(viewer: User | None, member: Member, task: Task) -> str:
+    return person_label(viewer, member, task)
 
 
 def scope_allowed(viewer: User | None, association: Organisation | None) -> bool:

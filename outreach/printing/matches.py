@@ -1,8 +1,9 @@
 """The ombudsman's list: per campaign week, one block per task shift with who is on it and what is free.
 
 Each block: day, time, place, kind, the people (name, phone, status) and the places still unfilled with
-the reason from the latest matching run. Organizers see names and phones only of their own associations'
-members; a travelling member of another association is "Medlem i Ånge", as on the match page.
+the reason from the latest matching run. People are named as on the match page (`access.person_label`):
+the task's organizer sees name and phone of everyone asked to it, travelling members too; anyone else
+sees only "Medlem i Ånge" for another association's member.
 """
 
 from __future__ import annotations
@@ -120,9 +121,9 @@ def build(viewer: User | None, association: Organisation | None, period: filters
             key = status_key(a, declined)
             if key not in wanted:
                 continue
-            named = filters.may_name(viewer, a.member)
+            named = filters.may_name(viewer, a.member, shift.task)
             rows.append(Person(
-                name=filters.display_name(viewer, a.member),
+                name=filters.display_name(viewer, a.member, shift.task),
                 phone=format_phone(a.member.phone) if named else "",
                 status=key, status_text=status_word(key)))
         holding = sum(1 for a in shift.assignments if a.status in tasks.FILLING)

@@ -98,10 +98,10 @@ def build_roster(viewer: User | None, shift: Shift, contacts: dict | None = None
     declined = any(a.status is AssignmentStatus.DECLINED for a in shift.assignments)
     rows = []
     for a in roster_assignments(shift):
-        named = filters.may_name(viewer, a.member)
+        named = filters.may_name(viewer, a.member, shift.task)
         rows.append(RosterRow(
             member_id=a.member_id,
-            name=filters.display_name(viewer, a.member),
+            name=filters.display_name(viewer, a.member, shift.task),
             phone=format_phone(a.member.phone) if named else "",
             status_text=status_word(status_key(a, declined)),
             came=a.member_id in present))

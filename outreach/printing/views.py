@@ -6,7 +6,7 @@ through outreach.printing.service and answer with the PDF.
 - a shift's attendance page: the roster's ticks typed back in (POST, organizers of the shift only).
 
 Scoping: organizers print only their associations (another association: 404, the district: 403), and
-names of other associations' members never appear (see filters.may_name).
+other associations' members are named only when asked to the task (see access.can_see_contact).
 """
 
 from __future__ import annotations

@@ -22,12 +22,12 @@ from survey.spec import availability
 class Entry:
     shift: Shift
     task: Task
-    filled: int
+    places: tasks.Staffing
     editable: bool
 
     @property
     def full(self) -> bool:
-        return self.filled >= self.shift.slots
+        return self.places.full
 
 
 @dataclass
@@ -88,9 +88,9 @@ def week_view(user: User, monday: date, association: str = "") -> WeekView:
     elif association.isdigit():
         query = query.where(Task.association_id == int(association))
     shifts = db.session.scalars(query).unique().all()
-    filled = tasks.filled_counts(s.id for s in shifts)
+    places = tasks.staffing(shifts)
     days = [Day(monday + timedelta(days=i), []) for i in range(7)]
     for shift in shifts:
         days[shift.start_local.weekday()].entries.append(
-            Entry(shift, shift.task, filled.get(shift.id, 0), access.can_edit_task(user, shift.task)))
+            Entry(shift, shift.task, places[shift.id], access.can_edit_task(user, shift.task)))
     return WeekView(monday, days)

@@ -27,7 +27,8 @@ from survey.models import (
     User,
 )
 
-# An assignment holds its slot from the moment the member is asked until they decline.
+# An assignment holds its slot for the engine from the moment the member is asked until they decline
+# (staffed, as people are told, is another thing: see Staffing).
 FILLING = (AssignmentStatus.PUBLISHED, AssignmentStatus.ACCEPTED)
 MAX_SLOTS = 500
 
@@ -190,19 +191,58 @@ def shift_mondays(user: User) -> list[date]:
     return sorted({s.date() - timedelta(days=s.weekday()) for s in starts})
 
 
-def filled_counts(shift_ids: Iterable[int]) -> dict[int, int]:
-    """Shift id -> members asked or confirmed (declined and mere proposals do not fill a slot)."""
-    ids = list(shift_ids)
-    if not ids:
-        return {}
-    return dict(db.session.execute(
-        sa.select(Assignment.shift_id, sa.func.count()).where(Assignment.shift_id.in_(ids),
-                                                              Assignment.status.in_(FILLING))
-        .group_by(Assignment.shift_id)).all())
+@dataclass(frozen=True)
+class Staffing:
+    """A shift's places by the state of its assignments. Only an accepted ask staffs a place: an ask not
+    answered yet may still be declined, so it is shown apart ("2 tillfrågade"), and a decline counts for
+    nothing. The calendar, the task page and the match page all show this, so they cannot disagree."""
+
+    slots: int
+    booked: int = 0  # accepted
+    asked: int = 0  # published, not answered yet
+    declined: int = 0
+    proposed: int = 0  # the engine's suggestions, not shown to the member yet
+
+    @property
+    def held(self) -> int:
+        """Places taken for the engine: accepted or still waiting for an answer."""
+        return self.booked + self.asked
+
+    @property
+    def full(self) -> bool:
+        return self.booked >= self.slots
 
 
-def fill_totals(found: Iterable[Task]) -> dict[int, tuple[int, int]]:
-    """Task id -> (places filled, places in all) over all its shifts, for the task list."""
+def count_places(slots: int, statuses: Iterable[AssignmentStatus]) -> Staffing:
+    """The one count of a shift's places, from its assignments' statuses."""
+    found = list(statuses)
+    return Staffing(slots, booked=found.count(AssignmentStatus.ACCEPTED),
+                    asked=found.count(AssignmentStatus.PUBLISHED),
+                    declined=found.count(AssignmentStatus.DECLINED),
+                    proposed=found.count(AssignmentStatus.PROPOSED))
+
+
+def _statuses(shifts: list[Shift]) -> dict[int, list[AssignmentStatus]]:
+    """Shift id -> its assignments' statuses, in one query for all of them."""
+    statuses: dict[int, list[AssignmentStatus]] = {s.id: [] for s in shifts}
+    if shifts:
+        rows = db.session.execute(sa.select(Assignment.shift_id, Assignment.status)
+                                  .where(Assignment.shift_id.in_(list(statuses)))).all()
+        for shift_id, status in rows:
+            statuses[shift_id].append(status)
+    return statuses
+
+
+def staffing(shifts: Iterable[Shift]) -> dict[int, Staffing]:
+    """Shift id -> its Staffing."""
+    shifts = list(shifts)
+    statuses = _statuses(shifts)
+    return {s.id: count_places(s.slots, statuses[s.id]) for s in shifts}
+
+
+def fill_totals(found: Iterable[Task]) -> dict[int, Staffing]:
+    """Task id -> all its shifts' places together, for the task list and the delete page."""
     found = list(found)
-    filled = filled_counts(s.id for t in found for s in t.shifts)
-    return {t.id: (sum(filled.get(s.id, 0) for s in t.shifts), sum(s.slots for s in t.shifts)) for t in found}
+    statuses = _statuses([s for t in found for s in t.shifts])
+    return {t.id: count_places(sum(s.slots for s in t.shifts), [x for s in t.shifts for x in statuses[s.id]])
+            for t in found}

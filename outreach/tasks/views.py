@@ -17,7 +17,7 @@ from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import MultiDict
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 
-from outreach.tasks import calendar, ics, vocabulary
+from outreach.tasks import calendar, ics, roster, vocabulary
 from outreach.tasks import importer as task_import
 from outreach.tasks import services as tasks
 from survey.core import access
@@ -119,9 +119,9 @@ def week():
 @staff_required
 def show(task_id: int):
     task = _task(task_id)
-    filled = tasks.filled_counts(s.id for s in task.shifts)
-    return render_template("tasks/show.html", task=task, filled=filled, skills=vocabulary.skill_options(),
-                           topics=vocabulary.topic_options(),
+    return render_template("tasks/show.html", task=task, places=tasks.staffing(task.shifts),
+                           people=roster.people(current_user, task),
+                           skills=vocabulary.skill_options(), topics=vocabulary.topic_options(),
                            can_edit=access.can_edit_task(current_user, task))
 
 
@@ -145,9 +145,9 @@ def _edit(task: Task | None):
     if request.method == "POST":
         rows = _rows_from(request.form)
     else:
-        filled = tasks.filled_counts(s.id for s in task.shifts) if task else {}
+        places = tasks.staffing(task.shifts) if task else {}
         rows = [ShiftRow(str(s.id), s.start_local.date().isoformat(), f"{s.start_local:%H:%M}",
-                         f"{s.end_local:%H:%M}", str(s.slots), filled=filled.get(s.id, 0))
+                         f"{s.end_local:%H:%M}", str(s.slots), filled=places[s.id].held)
                 for s in (task.shifts if task else [])]
     problems: dict[str, str] = {}
     if "more" in request.form:
@@ -235,8 +235,8 @@ def delete(task_id: int):
         db.session.commit()
         flash(_("Uppgiften ”%(title)s” är borttagen.", title=title))
         return redirect(url_for(".index"))
-    filled, _places = tasks.fill_totals([task])[task.id]
-    return render_template("tasks/delete.html", task=task, form=form, filled=filled)
+    held = tasks.fill_totals([task])[task.id].held
+    return render_template("tasks/delete.html", task=task, form=form, filled=held)
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -2,7 +2,9 @@
 
 District admins see everything. Organizers see the associations they are assigned to and nothing else;
 a record of another association answers 404, so URLs cannot be used to probe what exists. Callers see
-only the call lists assigned to them (outreach), never the registry.
+only the call lists assigned to them (outreach), never the registry. One exception, for the people of a
+task (`can_see_contact`): the organizer of a task's association sees the name and phone of everyone
+asked to it, travelling members of other associations too, and nothing else of them.
 
 Because an admin reads the whole district's special-category data, admins must use two-factor login
 (TOTP): an admin account without it may work for a grace period after it was created, and after that
@@ -19,10 +21,22 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, abort, current_app, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from survey.extensions import db
-from survey.models import Member, Organisation, OrganisationKind, Role, Task, User, utcnow
+from survey.models import (
+    Assignment,
+    AssignmentStatus,
+    Member,
+    Organisation,
+    OrganisationKind,
+    Role,
+    Shift,
+    Task,
+    User,
+    utcnow,
+)
 
 # Every staff page lives under /admin; members' pages elsewhere (survey and task links, calendar feeds,
 # unsubscribing) are keyed by their address and show the same to anyone, logged in or not.
@@ -162,3 +176,46 @@ def can_edit_task(user: User, task: Task) -> bool:
 def can_create_tasks(user: User) -> bool:
     allowed = association_ids(user)
     return allowed is None or bool(allowed)
+
+
+# -- the people of a task ----------------------------------------------------------------------------
+
+# Asked to a shift: the member has been told about it (and may have answered). Proposals are not asks.
+ASKED = (AssignmentStatus.PUBLISHED, AssignmentStatus.ACCEPTED, AssignmentStatus.DECLINED)
+
+
+def organizes_task(user: User | None, task: Task) -> bool:
+    """Organizer (or admin) of the task's own association; a district-wide task has none but the admins."""
+    allowed = None if user is None else association_ids(user)
+    return allowed is None or task.association_id in allowed
+
+
+def can_see_contact(user: User | None, member: Member, task: Task) -> bool:
+    """May `user` see `member`'s name and phone where `task`'s people are listed (match page, task page,
+    replacements, SMS list, print-outs)?
+
+    Members of the user's own associations, always. A member of another association (a travelling
+    volunteer) only once asked to one of the task's shifts, and only by the organizers of the task's
+    association: those are the people they must reach to run the shift, and the SMS list hands them the
+    phone anyway. Nothing else of that member: their answers and member page still answer 404
+    (`member_or_404`). The CLI (user None) acts for the district.
+    """
+    if user is None or can_see_association(user, member.association_id):
+        return True
+    if task.association_id is None or not organizes_task(user, task):
+        return False
+    asked = sa.select(Assignment.id).join(Shift).where(
+        Shift.task_id == task.id, Assignment.member_id == member.id, Assignment.status.in_(ASKED))
+    return db.session.scalar(sa.select(asked.exists())) or False
+
+
+def person_label(user: User | None, member: Member, task: Task) -> str:
+    """How a task's person is named for `user`: the full name when `can_see_contact`; to the task's
+    organizer, a candidate of another association not asked yet is "Cy (Timrå)", enough to choose
+    between candidates by their reasons without a way to reach them; anyone else "Medlem i Timrå"."""
+    if can_see_contact(user, member, task):
+        return member.full_name
+    org = member.association.name if member.association else None
+    if task.association_id is not None and organizes_task(user, task):
+        return f"{member.first_name} ({org})" if org else member.first_name
+    return _("Medlem i %(org)s", org=org) if org else _("Medlem")

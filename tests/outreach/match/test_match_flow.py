@@ -147,8 +147,9 @@ def test_organizer_scope_and_pages(app, world, client, make_user):
     assert client.post("/admin/match/run").status_code == 302
     page = client.get("/admin/match")
     assert page.status_code == 200 and "Dörrknack i Stenstan" in page.text
-    assert "Nattaffischering" not in page.text and "Cy Tall" not in page.text  # Cy is masked
-    assert "Medlem i Timrå" in page.text and "Bryr sig om" in page.text and "Hemmaförening" in page.text
+    # Cy (Timrå) is only proposed: first name and association, enough to choose by the reasons shown.
+    assert "Nattaffischering" not in page.text and "Cy Tall" not in page.text
+    assert "Cy (Timrå)" in page.text and "Bryr sig om" in page.text and "Hemmaförening" in page.text
     assert (
         client.post(
             "/admin/match/rule",
@@ -161,6 +162,9 @@ def test_organizer_scope_and_pages(app, world, client, make_user):
     statuses = _pairs()
     assert all(st is AssignmentStatus.PUBLISHED for (m, s), st in statuses.items())
     assert (world["anna"].id, world["door"].id) not in statuses
+    # Asked to Sundsvall's stall now: its organizer sees Cy's name, but still not Cy's member page.
+    assert "Cy Tall" in client.get("/admin/match").text
+    assert client.get(f"/admin/members/{world['cy'].id}").status_code == 404
 
 
 def test_cli_prints_summary_and_publishes(app, world, runner):

@@ -3,7 +3,7 @@ evening in Timrå, a meeting in Ånge.
 
 - Tova Timråsson (Timrå, no email): accepted the stall.
 - Tim Timråsson (Timrå, email): asked for the stall, no answer yet.
-- Åke Ångesson (Ånge, travels, no email): asked for the stall: Timrå's organizer sees "Medlem i Ånge".
+- Åke Ångesson (Ånge, travels, no email): asked for the stall: Timrå's organizer sees his name and phone.
 - Tilda Timråsson (Timrå, no email, do not contact): accepted the door-knocking.
 - Anja Ångesson (Ånge, no email): accepted the Ånge meeting.
 - Tor Timråsson (Timrå): declined the door-knocking.

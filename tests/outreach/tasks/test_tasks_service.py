@@ -161,12 +161,15 @@ def test_scoping_helpers(app, make_user):
     assert tasks.shift_mondays(timra) == [date(2030, 8, 12)]
 
 
-def test_filled_counts_only_published_and_accepted(app, make_member):
+def test_only_accepted_asks_staff_a_place(app, make_member):
     shift = make_task(shifts=[("2030-08-17", "10:00", "12:00", 3)]).shifts[0]
     for status in AssignmentStatus:
         db.session.add(Assignment(shift=shift, member=make_member(), status=status))
     db.session.commit()
-    assert tasks.filled_counts([shift.id]) == {shift.id: 2} and tasks.filled_counts([]) == {}
+    places = tasks.staffing([shift])[shift.id]
+    assert places == tasks.Staffing(3, booked=1, asked=1, declined=1, proposed=1)
+    assert places.held == 2 and not places.full and tasks.staffing([]) == {}
+    assert tasks.count_places(1, [AssignmentStatus.ACCEPTED, AssignmentStatus.DECLINED]).full
 
 
 def test_week_view_places_shifts_on_their_days(app, make_user):

@@ -217,7 +217,9 @@ def test_list_filters_and_fill_counts(client, login_as, make_org, make_member):
         db.session.add(Assignment(shift=stall.shifts[0], member=make_member(), status=status))
     db.session.commit()
     page = client.get("/admin/tasks/").text
-    assert "2 av 4 bemannade" in page and "0 av 4 bemannade" in page and "2 uppgifter" in page
+    # Only the accepted ask staffs a place; the unanswered one is shown apart, the decline not at all.
+    assert "1 av 4 bemannade" in page and "1 tillfrågad" in page and "0 av 4 bemannade" in page
+    assert "2 uppgifter" in page
     assert "/ics/district/" in page and page.count("feed-label") == 3  # the district and two associations
     assert "Nacksta" not in client.get("/admin/tasks/?kind=stall").text
     assert "Nacksta" not in client.get(f"/admin/tasks/?association={stall.association_id}").text
@@ -253,3 +255,24 @@ def test_week_view(client, login_as, make_org):
     # Without a date the calendar opens on the first week with shifts.
     assert "v. 33" in client.get("/admin/tasks/week").text
     assert "Inga pass den här veckan" in client.get("/admin/tasks/week?start=2030-09-30").text
+
+
+def test_calendar_task_page_and_match_page_count_places_alike(client, login_as, make_org, make_member):
+    """Issue 11: asked but not answered is not staffed, and a decline counts for nothing, on all three."""
+    login_as("admin")
+    task = make_task("Bokbord i Timrå", make_org("Timrå"), shifts=[("2030-08-17", "10:00", "12:00", 4)])
+    shift = task.shifts[0]
+    statuses = (AssignmentStatus.ACCEPTED, AssignmentStatus.PUBLISHED, AssignmentStatus.PUBLISHED,
+                AssignmentStatus.DECLINED)
+    for status in statuses:
+        db.session.add(Assignment(shift=shift, member=make_member(association="Timrå"), status=status))
+    db.session.commit()
+    pages = {
+        "calendar": client.get("/admin/tasks/week?start=2030-08-17").text,
+        "task": client.get(f"/admin/tasks/{task.id}").text,
+        "match": client.get(f"/admin/match?association={task.association_id}&week=all").text,
+    }
+    for name, page in pages.items():
+        assert "1 av 4 bemannade" in page and "2 tillfrågade" in page, name
+        assert "3 av 4" not in page and "4 av 4" not in page, name
+    assert "tackat nej 1" in " ".join(pages["match"].split())
