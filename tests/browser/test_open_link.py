@@ -31,7 +31,8 @@ KNOWN_SMALL_TARGETS = ".summary a"
 
 def question_labels(page) -> list[str]:
     """The labels and legends of the questions on this page (not the options inside them)."""
-    return [" ".join(t.split()) for t in page.locator("main .q > label:not(.choice), main .q > legend").all_inner_texts()]
+    questions = page.locator("main .q > label:not(.choice), main .q > legend")
+    return [" ".join(text.split()) for text in questions.all_inner_texts()]
 
 
 def test_member_goes_from_the_qr_code_to_thanks_asked_each_thing_once(
