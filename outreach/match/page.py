@@ -54,7 +54,8 @@ def chips(reasons: dict | None, shift: Shift, skills: dict[str, str], topics: di
     for name, level in {**details.get("required_skills", {}), **details.get("preferred_skills", {})}.items():
         if level:
             label = skills.get(name, name).lower()
-            out.append(_("Van: %(skill)s", skill=label) if level >= 2 else _("Kan: %(skill)s", skill=label))
+            # The survey's own level names ("Van", "Lite"), so organizers and members read the same.
+            out.append(_("Van: %(skill)s", skill=label) if level >= 2 else _("Lite: %(skill)s", skill=label))
     topic = shift.task.topic
     if details.get("interest") and topic:
         out.append(_("Bryr sig om %(topic)s", topic=topics.get(topic, topic).lower()))

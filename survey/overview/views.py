@@ -161,7 +161,7 @@ def _skills_chart(skills: list[numbers.SkillCount], people: int,
                                "Flest: %(label)s, %(num)d personer, varav %(exp)d vana.", top.people,
                                label=translate(top.label), exp=top.experienced)
     return charts.bar_chart(
-        "chart-skills", _("Förmågor"), desc, bars, series=(_("Van"), _("Lite grann")),
+        "chart-skills", _("Förmågor"), desc, bars, series=(_("Van"), _("Lite")),
         # The plural follows the experienced: "5 (1 van)", "5 (2 vana)".
         end_text=lambda v: ngettext("%(total)d (%(num)d van)", "%(total)d (%(num)d vana)", v[0],
                                     total=sum(v)))

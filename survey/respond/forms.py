@@ -37,6 +37,7 @@ class SectionForm(FlaskForm):
     """Base for generated section forms; `questions` maps field names back to questions."""
 
     questions: dict[str, Question] = {}
+    prefilled: bool = False  # set by the walk when the registry filled in some of the fields
 
 
 def skill_field_name(question: Question, index: int) -> str:
@@ -242,7 +243,8 @@ class SignatureForm(FlaskForm):
     phone = StringField(validators=[Optional(), Length(max=40)], filters=[_strip])
     email = StringField(validators=[Optional(), Length(max=254)], filters=[_strip])
 
-    def validate(self, extra_validators=None) -> bool:
+    def validate(self, extra_validators=None, complete: bool = True) -> bool:
+        """Check the values' shape; with `complete`, also what the signature mode requires."""
         from survey.core.contacts import normalize_email, normalize_phone
         from survey.models import SignatureMode
 
@@ -253,7 +255,7 @@ class SignatureForm(FlaskForm):
         if self.email.data and normalize_email(self.email.data) is None:
             self.email.errors.append(_("E-postadressen ser inte rätt ut."))
             ok = False
-        if self.mode is SignatureMode.NAME_AND_CONTACT:
+        if complete and self.mode is SignatureMode.NAME_AND_CONTACT:
             if not self.name.data:
                 self.name.errors.append(_("Skriv ditt namn."))
                 ok = False

@@ -55,13 +55,17 @@ def signature(token: str):
     form = forms.SignatureForm(walk.survey.signature,
                                formdata=request.form if request.method == "POST" else None,
                                obj=walk.submission)
-    if request.method == "POST" and form.validate():
+    action = request.form.get("action", "next")
+    # Going back keeps what was typed without insisting on the survey's required fields, as pages do.
+    if request.method == "POST" and form.validate(complete=action != "back"):
         signatures.sign(walk.submission, form.name.data, form.phone.data, form.email.data)
-        if request.form.get("action") == "save":
+        if action == "save":
             walk.submission.resume_section = Walk.SIGNATURE
             db.session.commit()
             return redirect(url_for(".saved", token=token))
         db.session.commit()
+        if action == "back":
+            return redirect(walk.url_before(Walk.SIGNATURE, token))
         return redirect(walk.url_after(Walk.SIGNATURE, token))
     return render_template("respond/signature.html", walk=walk, form=form, token=token)
 
@@ -149,8 +153,11 @@ def open_link(slug: str):
     if not survey.is_open(utcnow()):
         return render_template("respond/closed.html", survey=survey, now=utcnow())
     if request.method == "POST":
-        # A fresh link per person: the token in the URL is what lets them save and come back.
+        # A fresh link per person: the token in the URL is what lets them save and come back. Straight to
+        # the first question: this page was the introduction, and the start page would repeat it.
         token = links.issue_link(survey, None)
+        link = links.resolve(token)
+        walk = Walk(link, responses.submission_for(link, _lang()))
         db.session.commit()
-        return redirect(url_for(".start", token=token))
+        return redirect(walk.first_url(token))
     return render_template("respond/open.html", survey=survey, signature_modes=SignatureMode)

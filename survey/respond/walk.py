@@ -31,6 +31,10 @@ class SummaryRow:
 
 class Walk:
     SIGNATURE = "_signature"
+    # What the signature page ("Vem är du?") already asks. For someone who signs, survey questions that
+    # would prefill these from the registry are left out: nothing can be prefilled for them, so they
+    # would only be asked the same thing twice, empty (issue 11).
+    SIGNED_PREFILLS = frozenset({"first_name", "last_name", "full_name", "phone", "email"})
 
     def __init__(self, link: SurveyLink, submission: Submission):
         self.link = link
@@ -52,7 +56,21 @@ class Walk:
         return responses.answers_by_key(self.submission)
 
     def sections(self) -> list[Section]:
-        return responses.visible_sections(self.survey, self.answers)
+        answers = self.answers
+        return [s for s in responses.visible_sections(self.survey, answers) if not self._emptied(s, answers)]
+
+    def _emptied(self, section: Section, answers: dict[str, Any]) -> bool:
+        """A page whose every question the signature already asked: skipped, not shown as text alone."""
+        if not self.asks_signature:
+            return False
+        shown = responses.visible_questions(section, answers)
+        return any(q.is_answerable for q in shown) and not any(
+            q.is_answerable for q in self._unsigned(shown))
+
+    def _unsigned(self, questions: list[Question]) -> list[Question]:
+        if not self.asks_signature:
+            return questions
+        return [q for q in questions if q.prefill not in self.SIGNED_PREFILLS]
 
     def page_keys(self) -> list[str]:
         keys = [s.key for s in self.sections()]
@@ -91,16 +109,22 @@ class Walk:
 
     # -- a page ------------------------------------------------------------------------------
     def questions(self, section: Section) -> list[Question]:
-        return responses.visible_questions(section, self.answers)
+        return self._unsigned(responses.visible_questions(section, self.answers))
 
     def form(self, section: Section, lang: str, formdata=None) -> forms.SectionForm:
+        """The page's form; `form.prefilled` says whether the registry filled anything in, so the page
+        says "we have filled in what we know" only when that is true."""
         questions = self.questions(section)
         if formdata is not None:
             return forms.build_form(section, questions, lang, formdata=formdata)
         data = self.answers
+        known: dict[str, Any] = {}
         if not any(q.key in data for q in questions) and self.submission.status is SubmissionStatus.DRAFT:
-            data = {**responses.prefill(self.submission.member, questions), **data}
-        return forms.build_form(section, questions, lang, data=data)
+            known = responses.prefill(self.submission.member, questions)
+            data = {**known, **data}
+        form = forms.build_form(section, questions, lang, data=data)
+        form.prefilled = bool(known)
+        return form
 
     def save_page(self, section: Section, form: forms.SectionForm, strict: bool) -> dict[str, str]:
         """Save a page's answers; return errors by question key (nothing is saved when there are any)."""

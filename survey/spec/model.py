@@ -38,7 +38,7 @@ PROFILES = {  # profile kind -> question types that may feed it
 DEFAULT_MAX_LENGTH = {"text": 200, "long_text": 4000}
 SKILL_LEVELS: dict[int, Text] = {
     0: {"sv": "Inte alls", "en": "Not at all"},
-    1: {"sv": "Lite grann", "en": "Some"},
+    1: {"sv": "Lite", "en": "Some"},
     2: {"sv": "Van", "en": "Experienced"},
 }
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -335,11 +335,11 @@ def test_chart_escapes_labels_and_text():
 def test_chart_structure_and_long_labels():
     long = "Skriva debattartiklar och insändare till alla tidningar i hela Västernorrlands län varje vecka"
     svg = charts.bar_chart("c-s", "Förmågor", "desc", [charts.Bar(long, (2, 5)), charts.Bar("IT", (0, 0))],
-                           series=("Van", "Lite grann"))
+                           series=("Van", "Lite"))
     assert svg.startswith("<svg") and 'aria-labelledby="c-s-title c-s-desc"' in svg
     assert '<title id="c-s-title">Förmågor</title>' in svg and '<desc id="c-s-desc">desc</desc>' in svg
     assert f"<title>{long}</title>" in svg and "…" in svg  # cut to two lines, the whole label kept
-    assert ">Van<" in svg and ">Lite grann<" in svg  # the legend
+    assert ">Van<" in svg and ">Lite<" in svg  # the legend
     assert ">7<" in svg and ">0<" in svg  # values at the bar ends, zero too
     assert svg.count('fill="#8b0d1f"') == 2 and svg.count('fill="#d35f6e"') == 2  # legend + one bar each
     bar = charts.percent_bar("c-p", "Svarsfrekvens", "38 %", 0.38, "38 % (3 av 8)")
