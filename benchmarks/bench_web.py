@@ -17,12 +17,9 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -31,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import web_instance  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 RESULT_KEYS = (
     "requests",
     "duration_us",
@@ -137,55 +133,6 @@ def request_lines(requests: list[tuple[str, str, str, str]]) -> str:
     return "".join("\t".join(r) + "\n" for r in requests)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Gunicorn:
-    """gunicorn with the repo's gunicorn.conf.py; `app` overrides its wsgi_app (the hello app)."""
-
-    def __init__(self, env: dict[str, str], workers: int, app: str | None = None, probe: str = "/"):
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = {**env, "KRAFTKARTAN_BIND": f"127.0.0.1:{self.port}", "KRAFTKARTAN_WORKERS": str(workers)}
-        argv = [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")]
-        if app:
-            argv += ["--pythonpath", str(HERE), app]
-        self.process = subprocess.Popen(
-            argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-        )
-        self.probe = probe
-        self._wait(probe)
-
-    def drain(self) -> None:
-        """Wait until the requests wrk left in the listen queue are answered: a sync worker still serves
-        them after wrk has gone, and the next run would otherwise start behind them."""
-        with urllib.request.urlopen(self.base + self.probe, timeout=300):
-            pass
-
-    def _wait(self, probe: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.process.stderr.read()[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.base + probe, timeout=5):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not answer within 60 s")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
 def wrk(
     base: str,
     requests: list[tuple[str, str, str, str]],
@@ -239,7 +186,7 @@ def bench_backend(backend: str, args, tmp: Path) -> list[dict]:
         env = web_instance.instance_env(tmp / backend, url)
         web_instance.upgrade(env)
         instance = web_instance.seed(env, args.members)
-        server = Gunicorn(env, args.workers, probe=instance.page_path(instance.tokens[0]))
+        server = web_instance.Gunicorn(env, args.workers, probe=instance.page_path(instance.tokens[0]))
         label = f"gunicorn {args.workers}w"
 
         def run(requests, seconds: float, redirect: bool = False) -> dict:
@@ -276,7 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     rows, failures = [], []
     with tempfile.TemporaryDirectory(prefix="kk-bench-web-") as tmp_name:
         tmp = Path(tmp_name)
-        hello = Gunicorn(web_instance.instance_env(tmp / "hello", None), args.workers, app="hello_app:app")
+        hello = web_instance.Gunicorn(
+            web_instance.instance_env(tmp / "hello", None), args.workers, app="hello_app:app"
+        )
         try:
             wrk(hello.base, [("GET", "/", "", "")], args, 1, tmp)
             hello.drain()

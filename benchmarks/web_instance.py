@@ -1,4 +1,4 @@
-"""The throwaway Kraftkartan instance bench_web.py loads: schema, seed, POST sessions, the lost-answer check.
+"""The throwaway instance bench_web.py loads: schema, seed, gunicorn, POST sessions, the lost-answer check.
 
 Kept apart from bench_web.py (servers, wrk, the table) because this half talks to the app in-process and
 over HTTP as a member would, and the other half only measures. Nothing here changes the application: the
@@ -8,8 +8,10 @@ schema comes from `kraftkartan db upgrade`, the data from the same services the 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
@@ -17,7 +19,8 @@ from html.parser import HTMLParser
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 SKILL_LEVELS = 3  # "0", "1", "2": not at all, some, experienced (survey.respond.forms.SKILL_LEVELS)
 
 
@@ -188,3 +191,52 @@ def lost_answers(instance: Instance) -> int:
         db.session.remove()
         db.engine.dispose()
     return lost
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    """gunicorn with the repo's gunicorn.conf.py; `app` overrides its wsgi_app (the hello app)."""
+
+    def __init__(self, env: dict[str, str], workers: int, app: str | None = None, probe: str = "/"):
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {**env, "KRAFTKARTAN_BIND": f"127.0.0.1:{self.port}", "KRAFTKARTAN_WORKERS": str(workers)}
+        argv = [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")]
+        if app:
+            argv += ["--pythonpath", str(HERE), app]
+        self.process = subprocess.Popen(
+            argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        self.probe = probe
+        self._wait(probe)
+
+    def drain(self) -> None:
+        """Wait until the requests wrk left in the listen queue are answered: a sync worker still serves
+        them after wrk has gone, and the next run would otherwise start behind them."""
+        with urllib.request.urlopen(self.base + self.probe, timeout=300):
+            pass
+
+    def _wait(self, probe: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.process.stderr.read()[-2000:]}")
+            try:
+                with urllib.request.urlopen(self.base + probe, timeout=5):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not answer within 60 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
