@@ -2,10 +2,10 @@
 
 Issue 12: the heaviest page of the default survey (the skills page, 17 rows) as GET, and its full
 submission as POST (CSRF included), under 50 concurrent clients (wrk), with gunicorn on this machine, on
-SQLite and on PostgreSQL; beside them, in the same run and with the same gunicorn settings, a bare Flask
-"hello" (benchmarks/hello_app.py), the ceiling. Goals: the skills page at least 0.2x the ceiling's
-requests/s; submissions p99 under 200 ms with nothing lost (every POST answered with a redirect, and every
-link's stored answers are the ones it posted). Usage::
+SQLite and on PostgreSQL; beside them, with the same gunicorn settings, a bare Flask "hello"
+(benchmarks/hello_app.py), the ceiling, measured just before each backend's runs. Goals: the skills page
+at least 0.2x the ceiling's requests/s; submissions p99 under 200 ms with nothing lost (every POST
+answered with a redirect, and every link's stored answers are the ones it posted). Usage::
 
     python benchmarks/bench_web.py                          # both backends, 10 s per run, 2 workers
     python benchmarks/bench_web.py --backend sqlite --duration 5 --workers 4
@@ -88,14 +88,17 @@ def measure(result: dict[str, int], server: str, backend: str, page: str, redire
         "errors": errors,
         "lost": None,
         "ratio": None,
+        "group": backend.strip("()"),
     }
 
 
 def add_ratios(rows: list[dict]) -> None:
-    """Each row's requests/s against the hello row of the same run (the ceiling)."""
-    hello = next((r["rps"] for r in rows if r["page"] == "hello"), None)
+    """Each row's requests/s against the hello row measured just before it, for the same backend's runs:
+    the ceiling under the same load from the neighbours."""
+    hello = {r["group"]: r["rps"] for r in rows if r["page"] == "hello"}
     for row in rows:
-        row["ratio"] = row["rps"] / hello if hello else None
+        ceiling = hello.get(row["group"])
+        row["ratio"] = row["rps"] / ceiling if ceiling else None
 
 
 def format_table(rows: list[dict]) -> str:
@@ -145,7 +148,7 @@ def wrk(
     listing = tmp / "requests.tsv"
     listing.write_text(request_lines(requests), encoding="utf-8")
     argv = [
-        "wrk",
+        shutil.which("wrk") or "wrk",
         f"-t{args.threads}",
         f"-c{args.connections}",
         f"-d{max(1, round(duration))}s",
@@ -169,8 +172,8 @@ def links_to_post(warmup_requests: int, duration: float, links: int) -> int:
     return max(1, min(links, int(warmup_requests * duration / 2)))
 
 
-def bench_backend(backend: str, args, tmp: Path) -> list[dict]:
-    """GET and POST rows for one backend, each after a one-second unmeasured warm-up."""
+def bench_backend(backend: str, args, tmp: Path, hello) -> list[dict]:
+    """The hello, GET and POST rows for one backend, each after a one-second unmeasured warm-up."""
     cluster = None
     url = None
     if backend == "postgresql":
@@ -189,11 +192,16 @@ def bench_backend(backend: str, args, tmp: Path) -> list[dict]:
         server = web_instance.Gunicorn(env, args.workers, probe=instance.page_path(instance.tokens[0]))
         label = f"gunicorn {args.workers}w"
 
-        def run(requests, seconds: float, redirect: bool = False) -> dict:
-            result = wrk(server.base, requests, args, seconds, tmp, redirect)
-            server.drain()
+        def run(requests, seconds: float, redirect: bool = False, on=None) -> dict:
+            target = on or server
+            result = wrk(target.base, requests, args, seconds, tmp, redirect)
+            target.drain()
             return result
 
+        run([("GET", "/", "", "")], 1, on=hello)
+        hello_row = measure(
+            run([("GET", "/", "", "")], args.duration, on=hello), label, f"({backend})", "hello"
+        )
         gets = [("GET", instance.page_path(t), "", "") for t in instance.tokens]
         run(gets, 1)
         get_row = measure(run(gets, args.duration), label, backend, "GET skills")
@@ -206,7 +214,7 @@ def bench_backend(backend: str, args, tmp: Path) -> list[dict]:
         server.stop()
         server = None
         post_row["lost"] = web_instance.lost_answers(instance)
-        return [get_row, post_row]
+        return [hello_row, get_row, post_row]
     finally:
         if server is not None:
             server.stop()
@@ -227,17 +235,13 @@ def main(argv: list[str] | None = None) -> int:
             web_instance.instance_env(tmp / "hello", None), args.workers, app="hello_app:app"
         )
         try:
-            wrk(hello.base, [("GET", "/", "", "")], args, 1, tmp)
-            hello.drain()
-            result = wrk(hello.base, [("GET", "/", "", "")], args, args.duration, tmp)
-            rows.append(measure(result, f"gunicorn {args.workers}w", "-", "hello"))
+            for backend in backends:
+                try:
+                    rows += bench_backend(backend, args, tmp, hello)
+                except Exception as exc:  # one backend failing must not hide the other's numbers
+                    failures.append(f"{backend}: {type(exc).__name__}: {exc}")
         finally:
             hello.stop()
-        for backend in backends:
-            try:
-                rows += bench_backend(backend, args, tmp)
-            except Exception as exc:  # one backend failing must not hide the other's numbers
-                failures.append(f"{backend}: {type(exc).__name__}: {exc}")
     add_ratios(rows)
     print(
         f"{args.connections} connections, {args.threads} wrk threads, {args.duration:g} s per run, "
@@ -246,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(format_table(rows))
     print(
-        "(ratio: req/s / hello req/s of this run; errors: socket errors, timeouts, statuses >= 400, "
+        "(ratio: req/s / req/s of the hello measured just before, the '(backend)' row above; "
+        "errors: socket errors, timeouts, statuses >= 400, "
         "and for POST any answer but a redirect; "
         "lost: of the links posted to, those whose stored skills differ from what they posted)"
     )

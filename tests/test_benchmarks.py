@@ -51,12 +51,18 @@ def test_wrk_line_is_parsed_and_errors_count_redirects_only_for_posts():
 
 
 def test_web_table_shows_the_ratio_to_hello():
-    hello = bench_web.measure(
-        bench_web.parse_wrk(KK_LINE.replace("requests=2000", "requests=8000")), "gunicorn 2w", "-", "hello"
-    )
-    page = bench_web.measure(bench_web.parse_wrk(KK_LINE), "gunicorn 2w", "sqlite", "GET skills")
-    rows = [hello, page]
+    def row(backend: str, page: str, requests: int) -> dict:
+        line = KK_LINE.replace("requests=2000", f"requests={requests}")
+        return bench_web.measure(bench_web.parse_wrk(line), "gunicorn 2w", backend, page)
+
+    rows = [
+        row("(sqlite)", "hello", 8000),
+        row("sqlite", "GET skills", 2000),
+        row("(postgresql)", "hello", 4000),
+        row("postgresql", "GET skills", 2000),
+    ]
     bench_web.add_ratios(rows)
+    assert [r["ratio"] for r in rows] == [1.0, 0.25, 1.0, 0.5]  # each against its own backend's hello
     lines = bench_web.format_table(rows).splitlines()
     assert lines[0].split()[:3] == ["server", "backend", "page"]
     assert "0.250" in lines[2] and lines[2].split()[-1] == "-"
@@ -118,7 +124,8 @@ def test_run_reads_each_benchmarks_table():
             "rows": [
                 {
                     "page": "hello",
-                    "backend": "-",
+                    "backend": "(sqlite)",
+                    "group": "sqlite",
                     "rps": 1000.0,
                     "ratio": 1.0,
                     "p99": 5.0,
@@ -128,6 +135,7 @@ def test_run_reads_each_benchmarks_table():
                 {
                     "page": "POST skills",
                     "backend": "sqlite",
+                    "group": "sqlite",
                     "rps": 100.0,
                     "ratio": 0.1,
                     "p99": 100.0,
@@ -139,11 +147,12 @@ def test_run_reads_each_benchmarks_table():
         }
     )
     assert [r["measure"] for r in web] == [
-        "hello (ceiling) req/s",
         "sqlite POST skills req/s",
         "sqlite POST p99 ms",
         "sqlite POST errors/lost",
         "FAILED",
     ]
     table = run.format_table(web).splitlines()
-    assert table[0].split() == list(run.COLUMNS) and "0.500" in table[3]
+    assert table[0].split() == list(run.COLUMNS) and "0.500" in table[2]
+    assert web[0]["baseline"] == "hello 1000 req/s" and web[0]["ratio"] == "0.100"
+    assert table[-1].split()[:3] == ["web", "FAILED:", "postgresql:"]  # the reason runs on, unaligned
