@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from outreach.match import networks, offers, problem
 from outreach.match.offers import Published, issue_token, task_url
@@ -209,6 +210,9 @@ def proposed(association: Organisation | None, shift_ids: set[int] | None = None
     )
     if shift_ids is not None:
         query = query.where(Assignment.shift_id.in_(shift_ids))
+    # The preview reads every ask's member and shift: load them with the asks, not one query each.
+    query = query.options(selectinload(Assignment.member),
+                          selectinload(Assignment.shift).selectinload(Shift.task))
     return list(db.session.scalars(query.order_by(Assignment.id)))
 
 
