@@ -126,22 +126,37 @@ def draft(message: OutgoingMessage, cfg: mailer.SmtpSettings) -> outbox.Draft | 
     if not asks or not _reachable(member):
         return None
     tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _a in asks]
-    context = {
-        "member": member,
-        "items": [(a, task_url(t)) for a, t in zip(asks, tokens, strict=True)],
-        "sender_name": parseaddr(cfg.mail_from)[0] or "Kraftkartan",
-    }
-    # The bare Jinja environment: offers are also sent from the CLI, where there is no request.
-    env = current_app.jinja_env
-    email = mailer.compose(cfg, to_name=member.full_name, to_addr=member.email,
-                           subject=env.get_template("email/task_subject.txt").render(context),
-                           body=env.get_template("email/task_offer.txt").render(context))
+    subject, body = render(member, [(a, task_url(t)) for a, t in zip(asks, tokens, strict=True)],
+                           parseaddr(cfg.mail_from)[0] or "Kraftkartan")
+    email = mailer.compose(cfg, to_name=member.full_name, to_addr=member.email, subject=subject, body=body)
 
     def store_links() -> None:
         for assignment, token in zip(asks, tokens, strict=True):
             assignment.token_hash = links.hash_token(token)
 
     return outbox.Draft(email, store_links)
+
+
+def render(member: Member, items: list[tuple[Assignment, str]], sender_name: str) -> tuple[str, str]:
+    """Subject and body of a task email; also what the publish preview shows, so it is the real text."""
+    context = {"member": member, "items": items, "sender_name": sender_name}
+    # The bare Jinja environment: offers are also sent from the CLI, where there is no request.
+    env = current_app.jinja_env
+    return (env.get_template("email/task_subject.txt").render(context),
+            env.get_template("email/task_offer.txt").render(context))
+
+
+def sender_name() -> str:
+    """The name the task emails are signed with (the From address's name), for the preview."""
+    try:
+        return parseaddr(mailer.settings().mail_from)[0] or "Kraftkartan"
+    except mailer.NotConfigured:
+        return "Kraftkartan"
+
+
+def reachable(member: Member | None) -> bool:
+    """Whether a publish would email this member (SMTP set up, an address, may be contacted)."""
+    return mailer.is_configured() and _reachable(member)
 
 
 def deliver(ids: Iterable[int], smtp: mailer.Mailer) -> Iterator[str]:

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from outreach.match import networks, offers, problem
 from outreach.match import services as assign
+from outreach.match.weeks import choose_week
 from outreach.tasks import vocabulary
 from outreach.tasks.services import Staffing, count_places
 from survey.core import access
@@ -65,21 +66,6 @@ def chips(reasons: dict | None, shift: Shift, skills: dict[str, str], topics: di
     part = _("förmiddag") if start.hour < 12 else _("dagtid") if start.hour < 17 else _("kväll")
     out.append(_("Ledig %(day)s %(part)s", day=_(DAYS[start.weekday()]), part=part))
     return out
-
-
-def choose_week(shifts: list[Shift], asked: str, today: date) -> tuple[list[date], date | None]:
-    """The weeks that have shifts, and the one to show: `asked` ("all": every week, else any day of the
-    week), else the first from this week on, so a page of a hundred shifts opens on the week the
-    organizer is working on."""
-    mondays = sorted({s.start_local.date() - timedelta(days=s.start_local.weekday()) for s in shifts})
-    if asked == "all" or not mondays:
-        return mondays, None
-    try:
-        day = date.fromisoformat(asked)
-        return mondays, day - timedelta(days=day.weekday())
-    except ValueError:
-        this_week = today - timedelta(days=today.weekday())
-        return mondays, next((m for m in mondays if m >= this_week), mondays[0])
 
 
 # -- the match page ---------------------------------------------------------------------------------
@@ -153,7 +139,8 @@ def match_page(viewer: User, association: Organisation | None, week: str) -> Mat
     is_admin = association_ids(viewer) is None
     # Organizers also see the district-wide shifts, read-only: their members may be asked to those too.
     every = problem.scoped_shifts(association, district_wide=not is_admin)
-    weeks, monday = choose_week(every, week, problem.local_now().date())
+    own = every if association is None else [s for s in every if s.task.association_id == association.id]
+    weeks, monday = choose_week(every, week, problem.local_now().date(), own)
     shifts = [s for s in every if monday is None or monday <= s.start_local.date() < monday + timedelta(7)]
     ids = [s.id for s in shifts]
     run = assign.latest_run(association)

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from outreach.match import networks, offers, problem
 from outreach.match.offers import Published, issue_token, task_url
@@ -202,17 +203,26 @@ def rules_by_pair(shift_ids: list[int]) -> dict[tuple[int, int], RuleKind]:
 # -- publishing and the members' answers ------------------------------------------------------------
 
 
-def publish(association: Organisation | None, shift_ids: set[int] | None = None) -> Published:
-    """Turn the scope's proposals into asks with a fresh personal link each, and queue their emails
-    (`offers`: sent once the caller has committed). `shift_ids` limits it further to the shifts the
-    caller may manage."""
+def proposed(association: Organisation | None, shift_ids: set[int] | None = None) -> list[Assignment]:
+    """The scope's proposals (`shift_ids`: only on these shifts): what a publish would turn into asks,
+    so the preview and the publish itself read the same rows."""
     query = sa.select(Assignment).where(
         Assignment.status == AssignmentStatus.PROPOSED, Assignment.shift_id.in_(_scope_shift_ids(association))
     )
     if shift_ids is not None:
         query = query.where(Assignment.shift_id.in_(shift_ids))
+    # The preview reads every ask's member and shift: load them with the asks, not one query each.
+    query = query.options(selectinload(Assignment.member),
+                          selectinload(Assignment.shift).selectinload(Shift.task))
+    return list(db.session.scalars(query.order_by(Assignment.id)))
+
+
+def publish(association: Organisation | None, shift_ids: set[int] | None = None) -> Published:
+    """Turn the scope's proposals into asks with a fresh personal link each, and queue their emails
+    (`offers`: sent once the caller has committed). `shift_ids` limits it further to the shifts the
+    caller may manage."""
     result = Published()
-    for assignment in db.session.scalars(query.order_by(Assignment.id)).all():
+    for assignment in proposed(association, shift_ids):
         result.links.append((assignment, task_url(issue_token(assignment))))
     for run_id in {a.run_id for a, _url in result.links if a.run_id}:
         db.session.get(MatchRun, run_id).published_at = utcnow()

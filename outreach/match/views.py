@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from outreach.asks import sms as ask_lists
-from outreach.match import networks, offers, problem
+from outreach.match import networks, offers, preview, problem, weeks
 from outreach.match import page as pages
 from outreach.match import services as assign
 from survey import tabular
@@ -88,8 +88,16 @@ def run():
     CsrfForm().validate_on_submit() or abort(400)
     match_run = assign.run(association, current_user, problem.local_now())
     db.session.commit()
-    flash(_("Matchningen är klar: %(n)d förslag.", n=(match_run.stats or {}).get("assigned", 0)))
-    return _back(association)
+    made = (match_run.stats or {}).get("assigned", 0)
+    first = weeks.first_proposal(current_user, association)
+    if first is None:
+        flash(_("Matchningen är klar: %(n)d förslag.", n=made))
+        return _back(association)
+    # Straight to the proposals: the week the organizer was on may have none of them.
+    flash(_("Matchningen är klar: %(n)d förslag. Sidan visar veckan med det första (v. %(week)d).", n=made,
+            week=first.start_local.isocalendar().week))
+    return redirect(url_for("match.index", association=association.id if association else "",
+                            week=first.start_local.date().isoformat(), _anchor=f"shift-{first.id}"))
 
 
 @bp.post("/rule")
@@ -114,8 +122,15 @@ def rule():
 @bp.post("/publish")
 @staff_required
 def publish():
+    """First a preview (nothing written, nothing sent); publishing only with `confirm` and the preview's
+    fingerprint, so that a re-run in between shows the new proposals instead of publishing them unseen."""
     association = _scope()
     CsrfForm().validate_on_submit() or abort(400)
+    shown = preview.publish_preview(current_user, association, request.form.get("week", ""))
+    if request.form.get("confirm") != "1" or request.form.get("fingerprint") != shown.fingerprint:
+        if request.form.get("confirm") == "1":
+            flash(_("Förslagen har ändrats sedan du öppnade förhandsvisningen. Titta igen."), "error")
+        return render_template("match/publish.html", page=shown, form=CsrfForm())
     result = assign.publish(association, assign.manageable_shift_ids(current_user, association))
     db.session.commit()  # first: an email must never carry a link that was not stored
     result.emailed = _send(result.queued)

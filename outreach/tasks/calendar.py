@@ -58,11 +58,33 @@ class WeekView:
         return not any(d.entries for d in self.days)
 
 
-def monday_of(text: str | None, user: User, today: date | None = None) -> date:
+def opening_week(mondays: list[date], today: date) -> date | None:
+    """The week a page opens on when none is asked for: the first with shifts from this week on, else the
+    last one with any (a finished campaign shows its end, not an empty week); None without shifts."""
+    this_week = today - timedelta(days=today.weekday())
+    return next((m for m in sorted(mondays) if m >= this_week), max(mondays, default=None))
+
+
+def own_mondays(user: User, association: str = "") -> list[date]:
+    """The weeks with shifts of the user's own associations (or of the one filtered on): district-wide
+    shifts are in every organizer's calendar, and opening on a week of only those shows them nothing of
+    their own to do."""
+    query = access.visible_tasks(sa.select(Shift.start_local).join(Shift.task), user)
+    allowed = access.association_ids(user)
+    if association == "none":
+        query = query.where(Task.association_id.is_(None))
+    elif association.isdigit():
+        query = query.where(Task.association_id == int(association))
+    elif allowed is not None:
+        query = query.where(Task.association_id.in_(allowed))
+    return sorted({s.date() - timedelta(days=s.weekday()) for s in db.session.scalars(query)})
+
+
+def monday_of(text: str | None, user: User, today: date | None = None, association: str = "") -> date:
     """The Monday of the week `text` (any day, YYYY-MM-DD) falls in.
 
-    Without a date: this week, unless it has no shifts and later weeks do; then the first of those, so
-    that opening the calendar before the campaign shows the campaign rather than an empty week.
+    Without a date: the week `opening_week` picks from the user's own shifts (any visible shift when they
+    have none), so that the calendar opens where there is something to do; this week when nothing at all.
     """
     if text:
         try:
@@ -72,9 +94,8 @@ def monday_of(text: str | None, user: User, today: date | None = None) -> date:
         if day is not None:
             return day - timedelta(days=day.weekday())
     today = today or date.today()
-    this_week = today - timedelta(days=today.weekday())
-    later = [m for m in tasks.shift_mondays(user) if m >= this_week]
-    return later[0] if later else this_week
+    mondays = own_mondays(user, association) or tasks.shift_mondays(user)
+    return opening_week(mondays, today) or today - timedelta(days=today.weekday())
 
 
 def week_view(user: User, monday: date, association: str = "") -> WeekView:

@@ -108,8 +108,8 @@ def index():
 @bp.get("/week")
 @staff_required
 def week():
-    monday = calendar.monday_of(request.args.get("start"), current_user)
     association = request.args.get("association", "")
+    monday = calendar.monday_of(request.args.get("start"), current_user, association=association)
     view = calendar.week_view(current_user, monday, association)
     return render_template("tasks/week.html", view=view, association=association,
                            associations=_filter_choices(), feeds=ics.feeds_for(current_user))

@@ -45,7 +45,15 @@ def _shift(page, shift):
     return page.locator(f"section#shift-{shift.id}")
 
 
+def _open(page, shift):
+    """Unfold a shift's people (the page folds them, so a busy week stays a few screens on a phone)."""
+    people = _shift(page, shift).locator("details.match-people")
+    if people.get_attribute("open") is None:
+        people.locator("> summary").click()
+
+
 def _pin(page, shift, member):
+    _open(page, shift)
     page.select_option(f"#pin-{shift.id}", str(member.id))
     # Wait for the redirect back: the flash alone would match the previous pin's identical message.
     with page.expect_navigation(url=re.compile(r"/admin/match\?")):
@@ -79,7 +87,17 @@ def test_ombudsman_pins_two_publishes_and_members_answer_on_phones(load_survey, 
     expect(stall_box.locator("li", has_text="Dag Svensson")).to_contain_text("Låst")
     shot(office, "pinned")
 
+    # Publishing first shows who gets what; cancelling changes nothing, confirming publishes.
     office.get_by_role("button", name="Publicera").click()
+    expect(office.get_by_role("heading", level=1)).to_have_text("Publicera förslagen?")
+    expect(office.locator("main")).to_contain_text("Cy Svensson")
+    expect(office.locator("main")).to_contain_text("Dörrknack i Stenstan · lör 17 aug. 11:00–13:00")
+    shot(office, "publish-preview")
+    office.get_by_role("link", name="Avbryt").first.click()
+    expect(office.get_by_role("heading", level=1)).to_have_text("Matchning: hela distriktet")
+    expect(_shift(office, door).locator("li", has_text="Cy Svensson")).to_contain_text("föreslagen")
+    office.get_by_role("button", name="Publicera").click()
+    office.get_by_role("button", name="Publicera", exact=True).first.click()
     expect(office.get_by_role("heading", level=1)).to_have_text("Publicerat")
     links = dict(re.findall(r"(\w+) Svensson – [^\n]*\n(http://kk\.test/t/\S+)", office.inner_text("main")))
     assert set(links) == {"Cy", "Dag", *({"Anna", "Bo"} & set(links))} and len(links) == 3
@@ -98,6 +116,18 @@ def test_ombudsman_pins_two_publishes_and_members_answer_on_phones(load_survey, 
     dag.goto(links["Dag"].replace("http://kk.test", live.url))
     dag.get_by_role("button", name="Nej, jag kan inte").click()
     expect(dag.locator("main")).to_contain_text("Du har tackat nej")
+
+    # The organizer's phone: the menu folded, the heading near the top, one shift a row.
+    pocket = new_page()
+    log_in(pocket, live.url, admin.email, PASSWORD)
+    pocket.goto(f"{live.url}/admin/match?week=all")
+    assert pocket.get_by_role("heading", level=1).bounding_box()["y"] < 150
+    _open(pocket, door)
+    expect(_shift(pocket, door).locator("li", has_text="Cy Svensson")).to_be_visible()
+    assert layout_problems(pocket) == []
+    shot(pocket, "phone")
+    pocket.locator("summary", has_text="Meny").click()
+    expect(pocket.get_by_role("link", name="Uppgifter")).to_be_visible()
 
     # Back at the office: the answers show, and a replacement for Dag's place is one click away.
     office.goto(f"{live.url}/admin/match?week=all")

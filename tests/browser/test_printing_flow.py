@@ -82,6 +82,7 @@ def test_ombudsman_prints_matches_roster_and_letters(make_member, make_user, new
     office.select_option("#week", "all")
     office.get_by_role("button", name="Visa").click()
     expect(office.get_by_role("heading", level=1)).to_have_text("Matchning: Timrå")
+    office.locator("summary", has_text="SMS-lista, utskrift och brev").click()  # folded: a shorter page
     link = office.get_by_role("link", name="Skriv ut (PDF)")
     response = office.context.request.get(live.url + link.get_attribute("href"))
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"

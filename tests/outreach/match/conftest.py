@@ -10,6 +10,7 @@ Shifts: s_door (Sundsvall, Sat 11-13, needs canvassing, 1 slot, climate), s_stal
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -48,3 +49,20 @@ def world(load_survey, make_member):
     }
     db.session.commit()
     return {"anna": anna, "bo": bo, "cy": cy, "sundsvall": sundsvall, "timra": timra, **shifts}
+
+
+
+@pytest.fixture
+def publish_via_page(client):
+    """publish_via_page(data) -> the response of publishing as an organizer does: the preview first
+    (nothing sent), then its confirm button."""
+
+    def publish(data: dict | None = None):
+        data = dict(data or {})
+        preview = client.post("/admin/match/publish", data=data)
+        assert preview.status_code == 200, preview.text
+        found = re.search(r'name="fingerprint" value="(\w+)"', preview.text)
+        return client.post("/admin/match/publish",
+                           data={**data, "confirm": "1", "fingerprint": found.group(1) if found else ""})
+
+    return publish

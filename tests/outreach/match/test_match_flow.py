@@ -130,7 +130,7 @@ def test_decline_frees_the_slot_and_replacements_are_ranked(app, world, client, 
     assert _pairs()[(world["anna"].id, world["door"].id)] is AssignmentStatus.PUBLISHED
 
 
-def test_organizer_scope_and_pages(app, world, client, make_user):
+def test_organizer_scope_and_pages(app, world, client, make_user, publish_via_page):
     assign.set_rule(world["stall"], world["anna"], RuleKind.FORBID)  # so Cy (Timrå) is on the stall
     db.session.commit()
     user = make_user("organizer", "Sundsvall")
@@ -157,7 +157,7 @@ def test_organizer_scope_and_pages(app, world, client, make_user):
         ).status_code
         == 302
     )
-    assert client.post("/admin/match/publish").status_code == 200
+    assert publish_via_page().status_code == 200
     db.session.expire_all()
     statuses = _pairs()
     assert all(st is AssignmentStatus.PUBLISHED for (m, s), st in statuses.items())

@@ -46,7 +46,8 @@ def _publish(world) -> offers.Published:
     return result
 
 
-def test_a_publish_whose_commit_fails_sends_nothing(app, world, smtp, client, login_as, monkeypatch):
+def test_a_publish_whose_commit_fails_sends_nothing(app, world, smtp, client, login_as, monkeypatch,
+                                                    publish_via_page):
     assign.run(world["sundsvall"], None, PROPOSE)
     db.session.commit()
     login_as("admin")
@@ -56,7 +57,7 @@ def test_a_publish_whose_commit_fails_sends_nothing(app, world, smtp, client, lo
 
     monkeypatch.setattr(db.session, "commit", commit_fails)
     with pytest.raises(sa.exc.OperationalError):
-        client.post("/admin/match/publish", data={"association": world["sundsvall"].id})
+        publish_via_page({"association": world["sundsvall"].id})
     monkeypatch.undo()
     db.session.rollback()
     assert smtp.messages == []  # no member holds a link that was never stored
@@ -65,11 +66,12 @@ def test_a_publish_whose_commit_fails_sends_nothing(app, world, smtp, client, lo
     assert statuses and set(statuses) == {AssignmentStatus.PROPOSED}
 
 
-def test_publishing_queues_and_the_page_sends_after_the_commit(app, world, smtp, client, login_as):
+def test_publishing_queues_and_the_page_sends_after_the_commit(app, world, smtp, client, login_as,
+                                                               publish_via_page):
     assign.run(world["sundsvall"], None, PROPOSE)
     db.session.commit()
     login_as("admin")
-    page = client.post("/admin/match/publish", data={"association": world["sundsvall"].id})
+    page = publish_via_page({"association": world["sundsvall"].id})
     assert page.status_code == 200 and "uppdrag publicerade" in page.text
     members = {m.member_id for m in _task_messages()}
     assert f"E-post skickad till {len(members)} medlemmar" in page.text

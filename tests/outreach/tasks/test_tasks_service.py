@@ -190,4 +190,25 @@ def test_week_view_places_shifts_on_their_days(app, make_user):
     # No date: the first week with shifts, if this week has none.
     assert calendar.monday_of(None, admin, today=date(2030, 6, 1)) == date(2030, 8, 12)
     assert calendar.monday_of("2030-08-22", admin) == date(2030, 8, 19)
-    assert calendar.monday_of("garbage", admin, today=date(2030, 9, 20)) == date(2030, 9, 16)
+    # After the last shift: the last week that had any, not an empty week.
+    assert calendar.monday_of("garbage", admin, today=date(2030, 9, 20)) == date(2030, 8, 19)
+    assert calendar.monday_of(None, make_user("admin"), today=date(2030, 9, 20)) == date(2030, 8, 19)
+
+
+def test_week_calendar_opens_on_the_organizers_own_week(app, make_user, make_org):
+    """A district-wide shift in an earlier week must not open Timrå's calendar on a week with nothing of
+    Timrå's: the first week with the association's own shifts, from this week on."""
+    timra = make_org("Timrå")
+    make_task("Distriktsdag", shifts=[("2030-08-12", "10:00", "12:00", 2)])
+    make_task("Timrå torg", association=timra, shifts=[("2030-08-24", "10:00", "12:00", 2),
+                                                        ("2030-09-07", "10:00", "12:00", 2)])
+    organizer = make_user("organizer", "Timrå")
+    assert calendar.monday_of(None, organizer, today=date(2030, 6, 1)) == date(2030, 8, 19)
+    assert calendar.monday_of(None, organizer, today=date(2030, 8, 27)) == date(2030, 9, 2)
+    assert calendar.monday_of(None, organizer, today=date(2030, 12, 1)) == date(2030, 9, 2)
+    # Filtered on the district-wide tasks, or asked for a week: those win.
+    june = date(2030, 6, 1)
+    assert calendar.monday_of(None, organizer, today=june, association="none") == date(2030, 8, 12)
+    assert calendar.monday_of("2030-08-13", organizer) == date(2030, 8, 12)
+    # An organizer of an association with no shifts yet still gets a week with something in it.
+    assert calendar.monday_of(None, make_user("organizer", "Ånge"), today=june) == date(2030, 8, 12)
