@@ -16,8 +16,7 @@ from flask_babel import gettext as _
 
 from outreach.match import offers
 from outreach.match import services as assign
-from outreach.match.page import name_for
-from survey.core import mailer
+from survey.core import access, mailer
 from survey.core.access import can_see_association
 from survey.models import Assignment, Member, MemberStatus, Organisation, User
 
@@ -87,7 +86,8 @@ def publish_preview(viewer: User, association: Organisation | None, week_value: 
     for ask in sorted(asks, key=lambda a: (a.shift.start_local, a.id)):
         if ask.member_id not in by_member:
             by_member[ask.member_id] = Recipient(
-                ask.member, name_for(viewer, ask.member), channel=_channel(ask.member, mail_ready)
+                ask.member, access.person_label(viewer, ask.member, ask.shift.task),
+                channel=_channel(ask.member, mail_ready),
             )
         by_member[ask.member_id].asks.append(ask)
     recipients = sorted(by_member.values(), key=lambda r: (r.channel != EMAIL, r.who))

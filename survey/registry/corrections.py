@@ -58,6 +58,19 @@ def _pending(member_id: int, field: str) -> RegistryCorrection | None:
         RegistryCorrection.status == CorrectionStatus.PENDING))
 
 
+def _given(submission: Submission) -> dict[str, object]:
+    """What the respondent told us of each field: the signature of an open-link answer ("Vem är du?", which
+    the open link asks instead of "Om dig"), then the answers to prefilled questions, which win."""
+    given: dict[str, object] = {}
+    if submission.registry_match is not RegistryMatch.PERSONAL:
+        signed = {"phone": submission.signed_phone, "email": submission.signed_email}
+        given.update({field: value for field, value in signed.items() if value})
+    for answer in submission.answers:
+        if answer.question.prefill in FIELDS:
+            given[answer.question.prefill] = answer.value
+    return given
+
+
 def propose(submission: Submission, now: datetime) -> list[RegistryCorrection]:
     """Compare a sent sheet's contact answers with the registry; returns the new proposals. Idempotent: the
     same sheet sent again proposes nothing new, and a newer value replaces an undecided older one."""
@@ -68,11 +81,8 @@ def propose(submission: Submission, now: datetime) -> list[RegistryCorrection]:
     auto = set(current_app.config.get("REGISTRY_AUTO_ACCEPT", ())) \
         if submission.registry_match is RegistryMatch.PERSONAL else set()
     made = []
-    for answer in submission.answers:
-        field = answer.question.prefill
-        if field not in FIELDS:
-            continue
-        new = normal(field, answer.value)
+    for field, raw in _given(submission).items():
+        new = normal(field, raw)
         pending = _pending(member.id, field)
         if new is None or new == getattr(member, field):
             if pending is not None and new is not None:

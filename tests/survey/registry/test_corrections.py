@@ -119,3 +119,16 @@ def test_import_keeps_a_members_newer_correction_and_reports_it(app, load_survey
     db.session.commit()
     db.session.refresh(kim)
     assert kim.phone == "+46705554433"  # a third number is newer news than the member's correction
+
+
+def test_an_open_link_signature_proposes_its_new_phone(app, load_survey, make_member):
+    """The open link asks "Vem är du?" instead of "Om dig": a member matched by e-mail who signed with a
+    new phone number gets that number proposed (never taken in by itself)."""
+    survey = load_survey()
+    kim = make_member("Kim", "Ek", association="Timrå", phone="+46701112233", email="kim@example.org")
+    sub = responses.submission_by_key(survey, "o:kim", kim.id)
+    sub.registry_match, sub.signed_email, sub.signed_phone = RegistryMatch.MATCHED, kim.email, "+46709998877"
+    responses.submit(sub, utcnow(), consent=True)
+    db.session.commit()
+    assert [(c.field, c.new_value, c.status) for c in _all()] == [
+        ("phone", "+46709998877", CorrectionStatus.PENDING)]

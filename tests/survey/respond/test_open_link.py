@@ -99,7 +99,11 @@ def _walk(token):
     from survey.respond.walk import Walk
 
     link = links.resolve(token)
-    return Walk(link, responses.submission_for(link))
+    walk = Walk(link, responses.submission_for(link))
+    # Commit what submission_for created: on PostgreSQL the app's own connection (the test client) would
+    # otherwise wait for this session's uncommitted row with the same key, for ever.
+    db.session.commit()
+    return walk
 
 
 def test_the_open_link_introduces_once_then_asks_who_you_are(client, load_survey):
