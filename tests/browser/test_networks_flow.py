@@ -43,7 +43,8 @@ def test_organizer_sees_and_downloads_a_network_on_a_phone(new_page, live, shot)
             viewport={"width": width, "height": 667}, java_script_enabled=False, accept_downloads=True
         )
         log_in(page, live.url, "org@timra.example", PASSWORD)
-        page.get_by_role("link", name="Nätverk", exact=True).click()
+        page.locator("summary", has_text="Meny").click()  # on a phone the main menu is folded
+        page.locator("details").get_by_role("link", name="Nätverk", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Nätverk")
         row = page.get_by_role("row", name="Klimatnätverket")
         expect(row).to_contain_text("2")
