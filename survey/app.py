@@ -66,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     from survey.accounts import login
     from survey.accounts import views as accounts
     from survey.invitations import views as invitations
+    from survey.jobs import views as jobs_pages
     from survey.networks import views as networks
     from survey.overview import views as overview
     from survey.privacy import views as privacy
@@ -76,7 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from survey.today import views as today
 
     for module in (home, respond, login, registry, correction_views, review, accounts, invitations, privacy,
-                   overview, networks, today):
+                   overview, networks, today, jobs_pages):
         app.register_blueprint(module.bp)
 
 

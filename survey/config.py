@@ -77,6 +77,10 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # Long work (invitations, offers, letters, imports) runs in `kraftkartan worker` only when on.
         "JOBS_ENABLED": os.environ.get("KRAFTKARTAN_JOBS", "").strip().lower() in {"1", "true", "yes", "on"},
         "JOBS_URL": os.environ.get("KRAFTKARTAN_JOBS_URL") or None,
+        # The SQLite queue's file (default: jobs.sqlite3 in the instance folder), and after how many seconds
+        # without a heartbeat a running job counts as left by a dead worker.
+        "JOBS_PATH": os.environ.get("KRAFTKARTAN_JOBS_PATH") or None,
+        "JOBS_STALE_SECONDS": int(os.environ.get("KRAFTKARTAN_JOBS_STALE_SECONDS", "120")),
         **_optional(OPTIONAL),
     }
 

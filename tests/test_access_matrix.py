@@ -47,6 +47,7 @@ from survey.models import (
     Assignment,
     AssignmentStatus,
     CallTarget,
+    Job,
     Member,
     MemberImport,
     NetworkMembership,
@@ -85,6 +86,7 @@ class Seed:
     org_id: dict[str, int] = field(default_factory=dict)
     member_import: int = 0
     correction: int = 0  # a pending registry correction for Sundsvall's member
+    job: int = 0  # a job Sundsvall's organizer started
     network: str = ""  # a network's slug; both associations' members are on its list
     review: int = 0  # an open-link answer whose one candidate (by name) is Sundsvall's member
     member: dict[str, int] = field(default_factory=dict)
@@ -192,6 +194,8 @@ POLICY: dict[str, Route | tuple[Route, ...]] = {
     "review.create": Route(lambda s: f"/admin/review/{s.review}/new", ADMIN, data={}),
     "members.import_page": Route("/admin/members/import", ADMIN),
     "corrections.index": Route("/admin/members/corrections", STAFF),
+    "jobs.index": Route("/admin/jobs", STAFF),
+    "jobs.show": Route(lambda s: f"/admin/jobs/{s.job}", SUNDSVALLS),  # the starter and admins only
     "corrections.decide": Route(lambda s: f"/admin/members/corrections/{s.correction}", SUNDSVALLS,
                                 data={"action": "reject"}),
     "members.import_report": Route(lambda s: f"/admin/members/imports/{s.member_import}/report.csv", ADMIN),
@@ -372,6 +376,11 @@ def _seed() -> Seed:
         user, _pw = accounts.create_user(f"{role}@matrix.example", kind, associations, PASSWORD)
         s.users[role], s.emails[role] = user.id, user.email
     _seed_call_lists(s, survey, orgs, asked)
+    started = Job(kind="invitations.send", title="Utskick Sundsvall", started_by_id=s.users["org_sundsvall"],
+                  params={}, status="done")
+    db.session.add(started)
+    db.session.flush()
+    s.job = started.id
     # A Sundsvall volunteer booked on Timrå's shift (last, so the call lists above do not hold him):
     # Timrå's organizer must be able to reach him, and learns nothing else of him
     # (test_a_task_organizer_sees_who_is_booked_and_nothing_more).

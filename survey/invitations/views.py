@@ -25,9 +25,10 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectF
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from survey import tabular
-from survey.core import access, audit, mailer, outbox
+from survey.core import access, audit, jobs, mailer, outbox
 from survey.core.contacts import format_phone
 from survey.extensions import csrf, db
+from survey.invitations import jobs as invitation_jobs
 from survey.invitations import services as invitations
 from survey.models import Organisation, Survey, User, utcnow
 from survey.spec import services as surveys
@@ -150,6 +151,14 @@ def send():
     if not form.validate():
         abort(400)
     survey, org = _survey_or_404(form.survey.data), _association_or_404(form.association.data)
+    if jobs.jobs_enabled():  # the whole round off the request, with a page that shows how far it got
+        job = jobs.start(invitation_jobs.KIND, user=_me(),
+                         params=invitation_jobs.params(survey, form.kind.data, form.round.data, org),
+                         title=_("Utskick: %(round)s, %(where)s", round=form.round.data,
+                                 where=org.name if org else _("hela distriktet")))
+        db.session.commit()
+        jobs.enqueue(job)
+        return redirect(url_for("jobs.show", job_id=job.id))
     _send_batch(survey, form.kind.data, form.round.data, org)
     return redirect(url_for(".index"))
 

@@ -11,6 +11,7 @@ makes the server answer "451 try again later" once that many messages were accep
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import threading
@@ -45,7 +46,8 @@ class _FreePortController(Controller):
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay  # seconds before accepting each message: a slow relay
         self.messages: list[Received] = []
         self.reject: dict[str, str] = {}
         self.accept_at_most: int | None = None
@@ -81,6 +83,8 @@ class SmtpServer:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self._lock:
             if self.accept_at_most is not None and len(self.messages) >= self.accept_at_most:
                 return "451 4.3.0 Try again later"

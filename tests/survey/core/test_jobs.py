@@ -28,7 +28,7 @@ def counting_kind():
 
 
 def test_foreground_job_runs_through_and_retry_resumes(app, counting_kind):
-    job = jobs.start("test-count")
+    job = jobs.start("test-count", title="Räkna")
     db.session.commit()
     with pytest.raises(RuntimeError):
         jobs.enqueue(job)  # jobs are off in tests: runs now, in the foreground
@@ -46,7 +46,7 @@ def test_enabled_jobs_go_through_the_queue(app, counting_kind):
     app.config["JOBS_ENABLED"] = True
     huey = app.extensions["huey"]
     huey.immediate = True  # Huey runs the task at enqueue, with in-memory storage
-    job = jobs.start("test-count")
+    job = jobs.start("test-count", title="Räkna")
     db.session.commit()
     jobs.enqueue(job)  # first run fails, in the task's own app context (as in the worker)
     db.session.expire_all()

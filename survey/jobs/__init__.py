@@ -1,0 +1,1 @@
+"""The job pages: progress and results of long work run by `kraftkartan worker`."""
