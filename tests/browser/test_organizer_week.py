@@ -1,19 +1,25 @@
-"""Done means (issue 11), in a real browser on a 375 px phone: the Timrå organizer logs in, opens a member
-and reads their answers, filters members who can drive and are free in week 34 and makes a call list of
-them, and accepts a member's corrected phone number. Every page is checked for layout problems and by axe.
+"""Done means (issue 11), in a real browser on a 375 px phone: the Timrå organizer logs in and sees what
+needs doing this week, resolves an open-link answer that matched nobody (it is Maja, who wrote a new phone
+number), accepts Maja's corrected phone number, filters members who can drive and are free in week 34 and
+makes a call list of them, opens a member and reads their answers, runs the matching for this week's
+shift, publishes after a preview, and the week calendar's counts agree with the match page. Every page
+is checked for layout problems and by axe.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from survey.extensions import db
+from survey.i18n import STOCKHOLM
 from survey.models import RegistryMatch, Role, utcnow
 from survey.respond import services as responses
+from survey.respond import signatures
 from survey.spec import availability
 from tests.conftest import PASSWORD
 from tests.support import calllists as cl
 from tests.support.browser import layout_problems, log_in
+from tests.support.world import add_profile, add_shift
 
 try:
     from playwright.sync_api import expect
@@ -56,12 +62,25 @@ def _world(load_survey):
     karin, leo, maja, _nils = people
     _answer(survey, karin, driving=2, week34=True, note="Ring vardagar efter 18")
     _answer(survey, leo, driving=1, week34=False)
-    _answer(survey, maja, driving=0, week34=True, phone="070-555 44 33", match=RegistryMatch.MATCHED)
+    # Maja answers through the open link with a new phone number: nobody has it, so the answer waits for
+    # review, with Maja (same name) as its one candidate.
+    stray = responses.submission_by_key(survey, "l:maja", None)
+    signatures.sign(stray, "Maja Mård", "070-555 44 33", None)
+    signatures.match_registry(stray)
+    responses.submit(stray, utcnow(), consent=True)
+    # This week: a stall in Timrå with two places and two members free for it.
+    soon = datetime.now(STOCKHOLM).replace(tzinfo=None, hour=10, minute=0, second=0, microsecond=0) \
+        + timedelta(days=2)
+    stall = add_shift("Bokbord i Timrå centrum", cl.org("Timrå"), soon, soon + timedelta(hours=2), 2)
+    for first, last in (("Olle", "Ort"), ("Pia", "Pil")):
+        volunteer = cl.members("Timrå", 1)[0]
+        volunteer.first_name, volunteer.last_name = first, last
+        add_profile(survey, volunteer, intervals=[(soon - timedelta(hours=1), soon + timedelta(hours=4))])
     sundsvall = cl.members("Sundsvall", 1)[0]
     _answer(survey, sundsvall, driving=2, week34=True)
     organizer = cl.user("org@timra.example", Role.ORGANIZER, "Timrå")
     db.session.commit()
-    return survey, organizer, karin, maja
+    return survey, organizer, karin, maja, stall
 
 
 def _fine(page):
@@ -69,9 +88,36 @@ def _fine(page):
 
 
 def test_the_organizers_week_in_timra(load_survey, new_page, live, shot):
-    survey, organizer, karin, maja = _world(load_survey)
+    survey, organizer, karin, maja, stall = _world(load_survey)
     page = new_page()
     log_in(page, live.url, organizer.email, PASSWORD)
+
+    # What needs doing this week.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Idag")
+    expect(page.get_by_role("link", name="1 pass saknar folk")).to_be_visible()
+    _fine(page)
+    shot(page, "today")
+
+    # The open-link answer that matched nobody is Maja's.
+    page.get_by_role("link", name="1 svar behöver granskas").click()
+    item = page.locator("section.review", has=page.get_by_role("heading", name="Maja Mård"))
+    expect(item).to_contain_text("070-555 44 33")
+    _fine(page)
+    item.get_by_role("button", name="Det här är Maja Mård").click()
+    expect(page.locator("main")).to_contain_text("Svaret är kopplat till Maja Mård.")
+
+    # Her new phone number waits for the organizer: accepted.
+    page.goto(f"{live.url}/admin/today")
+    page.get_by_role("link", name="1 ändring från enkäten väntar på dig").click()
+    expect(page.locator("main")).to_contain_text("070-555 44 33")
+    _fine(page)
+    shot(page, "corrections")
+    page.get_by_role("button", name="Ändra i registret – Telefon, Maja Mård").click()
+    expect(page.locator("main")).to_contain_text("Telefon för Maja Mård är ändrat i registret.")
+    expect(page.locator("main")).to_contain_text("Inget väntar.")
+    db.session.expire_all()
+    db.session.refresh(maja)
+    assert maja.phone == "+46705554433"
 
     # Find who can drive and is free in week 34.
     page.goto(f"{live.url}/admin/members")
@@ -102,15 +148,28 @@ def test_the_organizers_week_in_timra(load_survey, new_page, live, shot):
     expect(page.locator(".counts")).to_contain_text("1 medlem matchar alla villkor")
     _fine(page)
 
-    # Maja wrote a new phone number through the open link: it waits for the organizer.
-    page.goto(f"{live.url}/admin/members/corrections")
-    expect(page.locator("main")).to_contain_text("Maja Mård")
-    expect(page.locator("main")).to_contain_text("070-555 44 33")
+    # This week's shift: match, preview, publish.
+    page.goto(f"{live.url}/admin/today")
+    page.get_by_role("link", name="1 pass saknar folk").click()
+    box = page.locator(f"section#shift-{stall.id}")
+    expect(box).to_contain_text("0 av 2 bemannade")
+    page.get_by_role("button", name="Kör matchning").click()
+    expect(page.locator("body")).to_contain_text("Matchningen är klar: 2 förslag.")
     _fine(page)
-    shot(page, "corrections")
-    page.get_by_role("button", name="Ändra i registret – Telefon, Maja Mård").click()
-    expect(page.locator("main")).to_contain_text("Telefon för Maja Mård är ändrat i registret.")
-    expect(page.locator("main")).to_contain_text("Inget väntar.")
-    db.session.expire_all()
-    db.session.refresh(maja)
-    assert maja.phone == "+46705554433"
+    page.get_by_role("button", name="Publicera").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Publicera förslagen?")
+    expect(page.locator("main")).to_contain_text("Olle Ort")
+    _fine(page)
+    shot(page, "preview")
+    page.get_by_role("button", name="Publicera", exact=True).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Publicerat")
+
+    # The week calendar and the match page count the same: asked is not staffed.
+    monday = stall.start_local.date() - timedelta(days=stall.start_local.weekday())
+    page.goto(f"{live.url}/admin/tasks/week?start={monday.isoformat()}")
+    expect(page.locator(".week")).to_contain_text("0 av 2 bemannade")
+    expect(page.locator(".week")).to_contain_text("2 tillfrågade")
+    _fine(page)
+    page.goto(f"{live.url}/admin/match?week={monday.isoformat()}")
+    expect(page.locator(f"section#shift-{stall.id}")).to_contain_text("0 av 2 bemannade")
+    expect(page.locator(f"section#shift-{stall.id}")).to_contain_text("2 tillfrågade")
