@@ -230,3 +230,23 @@ def test_cli_members_csv_is_formula_safe_and_audited(runner, district, make_memb
     assert [(e.target, e.rows, e.user_id, e.detail["via"]) for e in _events("export")] == [
         ("network:natverk-klimat", 5, None, "cli")
     ]
+
+
+def test_a_network_page_leads_to_the_member_list_filtered_by_it(client, login_as):
+    """The member list's network filter finds the same people the network page lists."""
+    import re
+
+    from survey.models import NetworkMembership, Organisation, OrganisationKind
+    from tests.support import calllists as cl
+
+    net = Organisation(slug="natverk-klimat", name="Klimatnätverket", kind=OrganisationKind.NETWORK)
+    db.session.add(net)
+    on, off = cl.members("Timrå", 2)
+    db.session.flush()
+    db.session.add(NetworkMembership(member_id=on.id, organisation_id=net.id))
+    db.session.commit()
+    login_as("organizer", "Timrå")
+    page = client.get("/admin/networks/natverk-klimat").text
+    link = re.search(r'href="(/admin/members\?network=\d+)"', page).group(1)
+    listed = client.get(link).text
+    assert on.last_name in listed and f"{on.member_number}" in listed and f"{off.member_number}" not in listed
