@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 
 import sqlalchemy as sa
+from babel.dates import format_datetime
 from flask import current_app
 
 from survey.core import mailer, outbox
@@ -137,9 +138,15 @@ def draft(message: OutgoingMessage, cfg: mailer.SmtpSettings) -> outbox.Draft | 
     return outbox.Draft(email, store_links)
 
 
+def when(shift: Shift) -> str:
+    """"tis 13 aug. 18:00–20:00", as the pages say it; Swedish, with no request to take a locale from."""
+    start = format_datetime(shift.start_local, "EEE d MMM HH:mm", locale="sv")
+    return f"{start}–{shift.end_local.strftime('%H:%M')}"
+
+
 def render(member: Member, items: list[tuple[Assignment, str]], sender_name: str) -> tuple[str, str]:
     """Subject and body of a task email; also what the publish preview shows, so it is the real text."""
-    context = {"member": member, "items": items, "sender_name": sender_name}
+    context = {"member": member, "items": items, "sender_name": sender_name, "when": when}
     # The bare Jinja environment: offers are also sent from the CLI, where there is no request.
     env = current_app.jinja_env
     return (env.get_template("email/task_subject.txt").render(context),
