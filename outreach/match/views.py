@@ -13,11 +13,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from outreach.asks import sms as ask_lists
+from outreach.match import jobs as match_jobs
 from outreach.match import networks, offers, preview, problem, weeks
 from outreach.match import page as pages
 from outreach.match import services as assign
 from survey import tabular
-from survey.core import access, audit, outbox
+from survey.core import access, audit, jobs, outbox
 from survey.core.access import admin_required, association_ids, can_see_association, staff_required
 from survey.extensions import db
 from survey.models import (
@@ -133,8 +134,19 @@ def publish():
         return render_template("match/publish.html", page=shown, form=CsrfForm())
     result = assign.publish(association, assign.manageable_shift_ids(current_user, association))
     db.session.commit()  # first: an email must never carry a link that was not stored
-    result.emailed = _send(result.queued)
-    return render_template("match/published.html",
+    job = None
+    if jobs.jobs_enabled() and result.queued:  # every e-mail off the request, with a progress page
+        job = jobs.start(match_jobs.KIND, user=current_user, params={"messages": result.queued},
+                         title=_("Uppdragserbjudanden: %(where)s",
+                                 where=association.name if association else _("hela distriktet")),
+                         total=len(result.queued))
+        db.session.commit()
+        jobs.enqueue(job)
+        db.session.refresh(job)
+        result.emailed = offers.Emailed(waiting=len(result.queued))
+    else:
+        result.emailed = _send(result.queued)
+    return render_template("match/published.html", job=job,
                            page=pages.published_page(current_user, result, association))
 
 

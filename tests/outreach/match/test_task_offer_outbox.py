@@ -182,3 +182,24 @@ def test_the_sms_list_takes_its_asks_out_of_emails_still_waiting(app, world, cli
         assert offers.send_now(offers.pending(world["sundsvall"])).mailed == 1
         assert "anna@example.org" not in smtp.recipients()
     assert all(client.get(url).status_code == 200 for url in fresh)
+
+
+def test_with_jobs_on_a_publish_sends_its_offers_as_a_job(app, world, smtp, client, login_as,
+                                                          publish_via_page):
+    """KRAFTKARTAN_JOBS: the publish page queues the e-mails as one job and links to its page."""
+    from survey.models import Job, JobStatus
+
+    app.config["JOBS_ENABLED"] = True
+    app.extensions["huey"].immediate = True  # the task runs at once, as a worker would
+    assign.run(world["sundsvall"], None, PROPOSE)
+    db.session.commit()
+    login_as("admin")
+    page = publish_via_page({"association": world["sundsvall"].id})
+    assert page.status_code == 200 and "E-posten skickas i bakgrunden." in page.text
+    job = db.session.scalars(sa.select(Job)).one()
+    assert (job.kind, job.status, job.done, job.total) == ("match.offers", JobStatus.DONE, 2, 2)
+    assert f'href="/admin/jobs/{job.id}"' in page.text
+    asked = {a.member.email for a in db.session.scalars(sa.select(Assignment))}
+    assert sorted(smtp.recipients()) == sorted(asked)
+    assert {m.status for m in _task_messages()} == {MessageStatus.SENT}
+    assert "Skickade 2" in client.get(f"/admin/jobs/{job.id}").text
