@@ -118,7 +118,7 @@ def test_nothing_to_do_says_so_per_item(app, client, load_survey):
     db.session.commit()
     login(client, organizer)
     text = client.get("/admin/today").text
-    for line in ("Alla pass den här veckan är bemannade.", "Alla förfrågningar om pass är besvarade.",
+    for line in ("Inga pass saknar folk de närmaste sju dagarna.", "Alla förfrågningar om pass är besvarade.",
                  "Ingen har en påbörjad enkät som väntar på att skickas.",
                  "Inga ringlistor väntar på samtal.", "Inga svar väntar på granskning."):
         assert line in text
