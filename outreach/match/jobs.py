@@ -9,10 +9,9 @@ retried or recovered job sends what is still pending, and the outbox never sends
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from outreach.match import offers
-from survey.core import jobs, outbox
+from survey.core import jobs
 from survey.extensions import db
 from survey.models import Job, MessageStatus, OutgoingMessage
 
@@ -26,10 +25,4 @@ def send_offers(job: Job) -> str:
         OutgoingMessage.id.in_(ids), OutgoingMessage.status == MessageStatus.PENDING)))
     todo = [i for i in ids if i in pending]
     jobs.progress(job, len(ids) - len(todo), len(ids))
-    sent = outbox.send(lambda smtp: offers.deliver(todo, smtp),
-                       each=lambda _outcome: jobs.progress(job, job.done + 1))
-    if sent.unavailable:
-        raise RuntimeError(_("E-postservern gick inte att nå: %(error)s", error=sent.unavailable))
-    counts = sent.counts
-    return _("Skickade %(sent)d, misslyckades %(failed)d, hoppade över %(skipped)d.",
-             sent=counts["sent"], failed=counts["failed"], skipped=counts["skipped"])
+    return jobs.send_mail(job, lambda smtp: offers.deliver(todo, smtp))

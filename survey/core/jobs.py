@@ -21,9 +21,11 @@ from typing import Any
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 
+from survey.core import outbox
 from survey.extensions import db
 from survey.models import Job, JobStatus, User, utcnow
 
@@ -86,9 +88,13 @@ def progress(job: Job, done: int, total: int | None = None) -> None:
     db.session.commit()
 
 
-def finish_with(job: Job, url: str | None) -> None:
-    """Where the job's result is (a list, a PDF to download), for its page."""
-    job.result_url = url
+def send_mail(job: Job, deliveries: Callable) -> str:
+    """Send through the outbox (one SMTP session, a commit after each message) with the job's progress
+    going up by one per message; an unreachable server raises, so the job is retried. The summary."""
+    sent = outbox.send(deliveries, each=lambda _outcome: progress(job, job.done + 1))
+    if sent.unavailable:
+        raise RuntimeError(_("E-postservern gick inte att nå: %(error)s", error=sent.unavailable))
+    return sent.summary()
 
 
 def run(job_id: int) -> None:

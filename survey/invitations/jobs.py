@@ -9,9 +9,8 @@ goes on with what is still pending: nobody gets a message twice.
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import gettext as _
 
-from survey.core import jobs, outbox
+from survey.core import jobs
 from survey.extensions import db
 from survey.invitations import services as invitations
 from survey.models import Job, Organisation, Survey, User
@@ -33,11 +32,5 @@ def send_round(job: Job) -> str:
     scope = {"user": user, "association": org}
     jobs.progress(job, job.done, job.done + invitations.pending_count(survey, p["kind"], p["round"], **scope))
     base_url = current_app.config["PUBLIC_BASE_URL"]
-    sent = outbox.send(
-        lambda smtp: invitations.deliver(survey, p["kind"], p["round"], smtp, base_url=base_url, **scope),
-        each=lambda _outcome: jobs.progress(job, job.done + 1))
-    if sent.unavailable:
-        raise RuntimeError(_("E-postservern gick inte att nå: %(error)s", error=sent.unavailable))
-    counts = sent.counts
-    return _("Skickade %(sent)d, misslyckades %(failed)d, hoppade över %(skipped)d.",
-             sent=counts["sent"], failed=counts["failed"], skipped=counts["skipped"])
+    return jobs.send_mail(job, lambda smtp: invitations.deliver(survey, p["kind"], p["round"], smtp,
+                                                               base_url=base_url, **scope))

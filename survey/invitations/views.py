@@ -191,9 +191,7 @@ def _send_batch(survey: Survey, kind: str, round_name: str, org: Organisation | 
     if sent.unavailable:
         flash(_("E-postservern gick inte att nå: %(error)s. Inget mer skickades; försök igen senare.",
                 error=sent.unavailable), "error")
-    counts = sent.counts
-    flash(_("Skickade %(sent)d, misslyckades %(failed)d, hoppade över %(skipped)d.",
-            sent=counts["sent"], failed=counts["failed"], skipped=counts["skipped"]))
+    flash(sent.summary())
 
 
 # -- lists ---------------------------------------------------------------------------------------------

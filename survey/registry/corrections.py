@@ -52,10 +52,9 @@ def normal(field: str, raw: object) -> str | None:
     return text[:100]
 
 
-def _pending(member_id: int, field: str) -> RegistryCorrection | None:
-    return db.session.scalar(sa.select(RegistryCorrection).where(
-        RegistryCorrection.member_id == member_id, RegistryCorrection.field == field,
-        RegistryCorrection.status == CorrectionStatus.PENDING))
+def _pending_by_field(member_id: int) -> dict[str, RegistryCorrection]:
+    return {c.field: c for c in db.session.scalars(sa.select(RegistryCorrection).where(
+        RegistryCorrection.member_id == member_id, RegistryCorrection.status == CorrectionStatus.PENDING))}
 
 
 def _given(submission: Submission) -> dict[str, object]:
@@ -81,9 +80,10 @@ def propose(submission: Submission, now: datetime) -> list[RegistryCorrection]:
     auto = set(current_app.config.get("REGISTRY_AUTO_ACCEPT", ())) \
         if submission.registry_match is RegistryMatch.PERSONAL else set()
     made = []
+    undecided = _pending_by_field(member.id)
     for field, raw in _given(submission).items():
         new = normal(field, raw)
-        pending = _pending(member.id, field)
+        pending = undecided.get(field)
         if new is None or new == getattr(member, field):
             if pending is not None and new is not None:
                 pending.status, pending.decided_at = CorrectionStatus.SUPERSEDED, now
@@ -154,15 +154,6 @@ def pending_by_association(association_ids: set[int] | None) -> dict[int | None,
     if association_ids is not None:
         stmt = stmt.where(Member.association_id.in_(association_ids))
     return dict(db.session.execute(stmt).all())
-
-
-def count_pending(association_ids: set[int] | None) -> int:
-    stmt = (sa.select(sa.func.count()).select_from(RegistryCorrection)
-            .join(Member, Member.id == RegistryCorrection.member_id)
-            .where(RegistryCorrection.status == CorrectionStatus.PENDING))
-    if association_ids is not None:
-        stmt = stmt.where(Member.association_id.in_(association_ids))
-    return db.session.scalar(stmt) or 0
 
 
 def kept_corrections() -> dict[tuple[int, str], tuple[str | None, str | None]]:
