@@ -81,6 +81,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # without a heartbeat a running job counts as left by a dead worker.
         "JOBS_PATH": os.environ.get("KRAFTKARTAN_JOBS_PATH") or None,
         "JOBS_STALE_SECONDS": int(os.environ.get("KRAFTKARTAN_JOBS_STALE_SECONDS", "120")),
+        # Seconds a district-wide matching job gives the engine's branch-and-bound stage (then: the best
+        # found so far, marked "not proven optimal").
+        "MATCH_TIME_LIMIT": float(os.environ.get("KRAFTKARTAN_MATCH_TIME_LIMIT", "300")),
         **_optional(OPTIONAL),
     }
 

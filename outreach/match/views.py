@@ -6,7 +6,7 @@ is worked out in `outreach.match.page`; these views read the request, call a ser
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -87,6 +87,8 @@ def index():
 def run():
     association = _scope()
     CsrfForm().validate_on_submit() or abort(400)
+    if association is None and jobs.jobs_enabled():  # the whole district: minutes, off the request
+        return _run_as_job()
     match_run = assign.run(association, current_user, problem.local_now())
     db.session.commit()
     made = (match_run.stats or {}).get("assigned", 0)
@@ -99,6 +101,20 @@ def run():
             week=first.start_local.isocalendar().week))
     return redirect(url_for("match.index", association=association.id if association else "",
                             week=first.start_local.date().isoformat(), _anchor=f"shift-{first.id}"))
+
+
+def _run_as_job():
+    """One district run at a time: a second press while one waits or runs opens that one's page."""
+    already = match_jobs.running_district_run()
+    if already is not None:
+        flash(_("En matchning för hela distriktet pågår redan. Här är den."))
+        return redirect(url_for("jobs.show", job_id=already.id))
+    job = jobs.start(match_jobs.RUN, user=current_user, title=_("Matchning: hela distriktet"),
+                     params={"association": None, "page": url_for("match.index"),
+                             "time_limit": current_app.config["MATCH_TIME_LIMIT"]})
+    db.session.commit()
+    jobs.enqueue(job)
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.post("/rule")

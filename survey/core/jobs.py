@@ -13,7 +13,9 @@ by the worker) puts a RUNNING job whose heartbeat has stopped back on the queue.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -86,6 +88,31 @@ def progress(job: Job, done: int, total: int | None = None) -> None:
         job.total = total
     job.heartbeat_at = utcnow()
     db.session.commit()
+
+
+@contextlib.contextmanager
+def heartbeat(job: Job, every: float | None = None) -> Iterator[None]:
+    """Keep the heartbeat going through one long step that reports no progress (a solve, one big
+    transaction), so `recover` does not take a busy job for a dead one and run it twice.
+
+    A thread writes the heartbeat on a connection of its own (the job's session may be mid-transaction);
+    a write that fails (SQLite busy with the job's own transaction) is skipped, the next one tries again."""
+    engine = db.engine
+    every = every or current_app.config.get("JOBS_STALE_SECONDS", STALE_SECONDS) / 4
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(every):
+            with contextlib.suppress(sa.exc.SQLAlchemyError), engine.begin() as conn:
+                conn.execute(sa.update(Job).where(Job.id == job.id).values(heartbeat_at=utcnow()))
+
+    thread = threading.Thread(target=beat, name=f"job-{job.id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def send_mail(job: Job, deliveries: Callable) -> str:
