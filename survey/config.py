@@ -81,6 +81,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # without a heartbeat a running job counts as left by a dead worker.
         "JOBS_PATH": os.environ.get("KRAFTKARTAN_JOBS_PATH") or None,
         "JOBS_STALE_SECONDS": int(os.environ.get("KRAFTKARTAN_JOBS_STALE_SECONDS", "120")),
+        # Hours a job's file (a letters PDF) is kept for its download before the worker removes it.
+        "JOB_FILES_HOURS": float(os.environ.get("KRAFTKARTAN_JOB_FILES_HOURS", "24")),
         # Seconds a district-wide matching job gives the engine's branch-and-bound stage (then: the best
         # found so far, marked "not proven optimal").
         "MATCH_TIME_LIMIT": float(os.environ.get("KRAFTKARTAN_MATCH_TIME_LIMIT", "300")),

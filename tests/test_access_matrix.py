@@ -40,6 +40,7 @@ import sqlalchemy as sa
 
 from survey import spec as surveyspec
 from survey.accounts import services as accounts
+from survey.core import job_files
 from survey.demo.answers import answer_survey
 from survey.extensions import db
 from survey.invitations import services as invitations
@@ -87,6 +88,7 @@ class Seed:
     member_import: int = 0
     correction: int = 0  # a pending registry correction for Sundsvall's member
     job: int = 0  # a job Sundsvall's organizer started
+    letters_job: int = 0  # a letters job of Sundsvall's organizer, its PDF in the instance folder
     network: str = ""  # a network's slug; both associations' members are on its list
     review: int = 0  # an open-link answer whose one candidate (by name) is Sundsvall's member
     member: dict[str, int] = field(default_factory=dict)
@@ -258,6 +260,7 @@ POLICY: dict[str, Route | tuple[Route, ...]] = {
                                data=lambda s: {"member": s.member["sundsvall"], "week": "2031-01-06"}),
                          Route("/admin/print/letters.pdf", SUNDSVALLS,
                                data=lambda s: {"association": s.org["sundsvall"], "week": "2031-01-06"})),
+    "printing.letters_file": Route(lambda s: f"/admin/print/letters/{s.letters_job}.pdf", SUNDSVALLS),
     "printing.summary": (Route("/admin/print/summary.pdf?scope=district", ADMIN),
                          Route(lambda s: f"/admin/print/summary.pdf?scope={s.org['sundsvall']}", SUNDSVALLS)),
     "printing.survey_pdf": Route(lambda s: f"/admin/surveys/{s.survey}/export.pdf", STAFF),
@@ -381,6 +384,12 @@ def _seed() -> Seed:
     db.session.add(started)
     db.session.flush()
     s.job = started.id
+    letters = Job(kind="printing.letters", title="Brev Sundsvall", started_by_id=s.users["org_sundsvall"],
+                  status="done", params={"association": s.org_id["sundsvall"],
+                                         "file": job_files.write(b"%PDF-1.4 matrix", ".pdf")})
+    db.session.add(letters)
+    db.session.flush()
+    s.letters_job = letters.id
     # A Sundsvall volunteer booked on Timrå's shift (last, so the call lists above do not hold him):
     # Timrå's organizer must be able to reach him, and learns nothing else of him
     # (test_a_task_organizer_sees_who_is_booked_and_nothing_more).

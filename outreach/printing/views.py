@@ -3,6 +3,8 @@ through outreach.printing.service and answer with the PDF.
 
 - matches, rosters, summary: GET links (they change nothing but the audit log);
 - letters: POST with CSRF, because printing gives the asks fresh links and the old ones stop working;
+  with jobs on, an association's or the district's letters are a job (outreach.printing.jobs) and its
+  PDF is fetched from `letters_file` by the same rule as the print page;
 - a shift's attendance page: the roster's ticks typed back in (POST, organizers of the shift only).
 
 Scoping: organizers print only their associations (another association: 404, the district: 403), and
@@ -18,10 +20,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from outreach.printing import filters, rosters, service
-from survey.core import access
+from outreach.printing import jobs as letter_jobs
+from survey.core import access, audit, job_files, jobs
 from survey.core.access import association_ids, member_or_404, require_association, staff_required
 from survey.extensions import db
-from survey.models import Organisation, OrganisationKind, Shift, Survey, utcnow
+from survey.models import Job, Organisation, OrganisationKind, Shift, Survey, utcnow
 
 bp = Blueprint("printing", __name__)
 
@@ -113,10 +116,41 @@ def letters():
         printed = service.print_letters(current_user, member.association, period, member_ids={member.id},
                                         without_email=False)
     else:
-        printed = service.print_letters(current_user, _association(), _period(),
-                                        week=request.form.get("week"), month=request.form.get("month"))
+        association, period = _association(), _period()
+        week, month = request.form.get("week") or None, request.form.get("month") or None
+        if jobs.jobs_enabled():  # a thousand letters: built and rendered by the worker, fetched after
+            return _letters_job(association, week, month)
+        printed = service.print_letters(current_user, association, period, week=week, month=month)
     db.session.commit()  # the links on the paper must be the valid ones
     return _pdf(printed)
+
+
+def _letters_job(association: Organisation | None, week: str | None, month: str | None):
+    where = association.name if association else _("hela distriktet")
+    job = jobs.start(letter_jobs.KIND, user=current_user, title=_("Brev: %(where)s", where=where),
+                     params=letter_jobs.params(association, week, month, download=""))
+    job.params = {**job.params, "download": url_for(".letters_file", job_id=job.id)}
+    db.session.commit()
+    jobs.enqueue(job)
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+@bp.get("/admin/print/letters/<int:job_id>.pdf")
+@staff_required
+def letters_file(job_id: int):
+    """A letters job's PDF: for whoever may see the job and, like the print page, its association."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.kind != letter_jobs.KIND or not jobs.visible(current_user, job):
+        abort(404)
+    require_association(current_user, job.params.get("association"))
+    found = job_files.path(job)
+    if found is None:
+        abort(404)
+    audit.record(current_user, "download", f"letters-job:{job.id}",
+                 association_id=job.params.get("association"))
+    db.session.commit()
+    name = job.params.get("filename") or f"brev-{job.id}.pdf"
+    return _pdf(service.Printed(found.read_bytes(), name, 0))
 
 
 @bp.get("/admin/print/summary.pdf")

@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 
-from survey.core import outbox
+from survey.core import job_files, outbox
 from survey.extensions import db
 from survey.models import Job, JobStatus, User, utcnow
 
@@ -195,6 +195,7 @@ def init_queue(app: Flask) -> None:
     def recover_jobs() -> None:
         with app.app_context():
             recover()
+            job_files.sweep()  # made PDFs past their time, uploads a crash left behind
 
     app.extensions["huey"] = huey
     app.extensions["huey_run_job"] = run_job
