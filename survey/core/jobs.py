@@ -90,26 +90,44 @@ def progress(job: Job, done: int, total: int | None = None) -> None:
     db.session.commit()
 
 
+class Beat:
+    """What `heartbeat` yields: `step(done)` shows a coarse step on the job page at once, written beside
+    the job's own transaction (an import's one transaction cannot commit progress midway)."""
+
+    def __init__(self, engine: sa.Engine, job_id: int) -> None:
+        self.engine, self.job_id = engine, job_id
+
+    def write(self, **values: Any) -> None:
+        # A write that fails (SQLite busy with the job's own transaction) is skipped; the next one tries.
+        # Never wait long for the row: the job's session may hold it while the thread is being joined.
+        with contextlib.suppress(sa.exc.SQLAlchemyError), self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SET LOCAL lock_timeout = '5s'"))
+            conn.execute(sa.update(Job).where(Job.id == self.job_id).values(heartbeat_at=utcnow(), **values))
+
+    def step(self, done: int) -> None:
+        self.write(done=done)
+
+
 @contextlib.contextmanager
-def heartbeat(job: Job, every: float | None = None) -> Iterator[None]:
+def heartbeat(job: Job, every: float | None = None) -> Iterator[Beat]:
     """Keep the heartbeat going through one long step that reports no progress (a solve, one big
     transaction), so `recover` does not take a busy job for a dead one and run it twice.
 
-    A thread writes the heartbeat on a connection of its own (the job's session may be mid-transaction);
-    a write that fails (SQLite busy with the job's own transaction) is skipped, the next one tries again."""
-    engine = db.engine
+    A thread writes the heartbeat on a connection of its own, since the job's session may be in the middle
+    of a transaction. The caller must not change the job's row in its session until the block ends."""
+    beat = Beat(db.engine, job.id)
     every = every or current_app.config.get("JOBS_STALE_SECONDS", STALE_SECONDS) / 4
     stop = threading.Event()
 
-    def beat() -> None:
+    def beating() -> None:
         while not stop.wait(every):
-            with contextlib.suppress(sa.exc.SQLAlchemyError), engine.begin() as conn:
-                conn.execute(sa.update(Job).where(Job.id == job.id).values(heartbeat_at=utcnow()))
+            beat.write()
 
-    thread = threading.Thread(target=beat, name=f"job-{job.id}-heartbeat", daemon=True)
+    thread = threading.Thread(target=beating, name=f"job-{job.id}-heartbeat", daemon=True)
     thread.start()
     try:
-        yield
+        yield beat
     finally:
         stop.set()
         thread.join()

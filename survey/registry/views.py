@@ -19,7 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import DataRequired
 
-from survey.core import access, audit
+from survey.core import access, audit, job_files, jobs
 from survey.core.access import (
     admin_required,
     member_or_404,
@@ -31,6 +31,7 @@ from survey.models import (
     MemberImport,
     utcnow,
 )
+from survey.registry import jobs as import_jobs
 from survey.tabular import shorten
 
 bp = Blueprint("members", __name__, url_prefix="/admin/members")
@@ -123,9 +124,11 @@ def import_page():
         flash(_("Filen är för stor (högst %(mb)d MB).", mb=UPLOAD_LIMIT // (1024 * 1024)), "error")
     if submitted:
         upload = form.file.data
+        # Only the name: some browsers send the whole path of the file on the organizer's computer.
+        filename = shorten((upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1] or "upload", 200)
+        if jobs.jobs_enabled():  # a big file: saved in the instance folder, imported by the worker
+            return _import_job(upload.read(), filename, form)
         try:
-            # Only the name: some browsers send the whole path of the file on the organizer's computer.
-            filename = shorten((upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1] or "upload", 200)
             result = import_registry(
                 upload.read(),
                 filename,
@@ -152,6 +155,16 @@ def import_page():
         report_form=FlaskForm(),
         shown=REPORT_ROWS_SHOWN,
     ), 400 if form.errors else status
+
+
+def _import_job(data: bytes, filename: str, form: ImportForm):
+    name = job_files.write(data, ".upload")
+    job = jobs.start(import_jobs.KIND, user=current_user, title=_("Import: %(file)s", file=filename),
+                     params=import_jobs.params(name, filename, dry_run=form.dry_run.data,
+                                               strict=form.strict.data, full=form.full.data))
+    db.session.commit()
+    jobs.enqueue(job)
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.post("/imports/<int:import_id>/report.csv")
