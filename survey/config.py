@@ -124,4 +124,6 @@ DEFAULTS: dict[str, Any] = {
     # list's filter at most this often while callers ask for the next person.
     "CALLLIST_ALLOCATION_MINUTES": 15,
     "CALLLIST_REFRESH_SECONDS": 60,
+    "MATCH_TIME_LIMIT": 300.0,  # see from_environment
+    "JOB_FILES_HOURS": 24.0,
 }

@@ -143,3 +143,26 @@ def test_ombudsman_pins_two_publishes_and_members_answer_on_phones(load_survey, 
     candidates.first.get_by_role("button", name="Erbjud").click()
     expect(office.get_by_role("heading", level=1)).to_have_text("Publicerat")
     expect(office.locator("main")).to_contain_text(chosen)
+
+
+def test_a_district_run_as_a_job_from_the_button_to_its_result_on_a_phone(
+        browser_app, load_survey, make_member, make_user, new_page, live, shot):
+    """With jobs on, "Kör matchning" for the district opens the job's page; its result links back to the
+    proposals. Huey runs the task at once here, as a free worker would."""
+    people, door, _stall, admin = _world(load_survey, make_member, make_user)
+    browser_app.config["JOBS_ENABLED"] = True
+    browser_app.extensions["huey"].immediate = True
+    phone = new_page()  # 375 x 667
+    log_in(phone, live.url, admin.email, PASSWORD)
+    phone.goto(f"{live.url}/admin/match")
+    phone.get_by_role("button", name="Kör matchning").click()
+    expect(phone).to_have_url(re.compile(r"/admin/jobs/\d+$"))
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Matchning: hela distriktet")
+    expect(phone.get_by_role("status")).to_contain_text("Klart")
+    expect(phone.locator("main")).to_contain_text("Matchningen är klar: 3 förslag, bevisat optimala.")
+    assert layout_problems(phone) == []
+    shot(phone, "job")
+    phone.get_by_role("link", name="Öppna resultatet").click()
+    expect(phone).to_have_url(re.compile(r"/admin/match\?week=2030-08-17#shift-\d+$"))
+    expect(_shift(phone, door)).to_contain_text("Anna Svensson")
+    assert layout_problems(phone) == []
