@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from outreach.match import offers, problem, weeks
+from outreach.match import networks, offers, problem, weeks
 from outreach.match import services as assign
 from survey.core import jobs
 from survey.extensions import db
@@ -43,6 +43,9 @@ def run_match(job: Job) -> str:
     p = job.params
     association = db.session.get(Organisation, p["association"]) if p.get("association") else None
     user = db.session.get(User, job.started_by_id) if job.started_by_id else None
+    # The networks' lists first, committed with the progress: then the job's session writes nothing
+    # until the solve is over, and the heartbeat's own connection is never kept waiting (SQLite: a lock).
+    networks.sync_networks()
     jobs.progress(job, 0, 1)
     with jobs.heartbeat(job):  # the solve reports nothing for minutes
         match_run = assign.run(association, user, problem.local_now(), time_limit=p.get("time_limit"))

@@ -116,3 +116,27 @@ def test_heartbeat_beats_while_a_long_step_reports_nothing(app, world):
         time.sleep(0.3)
     db.session.expire_all()
     assert db.session.get(Job, job.id).heartbeat_at is not None
+
+
+def test_the_heartbeat_goes_on_while_the_engine_solves(app, world, client, login_as, monkeypatch):
+    """A solve longer than JOBS_STALE_SECONDS must not look like a dead worker (recover would rerun it)."""
+    real = match_jobs.assign.run
+    seen = []
+
+    def beat_of(job_id):
+        with db.engine.connect() as conn:  # as another process sees it
+            return conn.scalar(sa.select(Job.heartbeat_at).where(Job.id == job_id))
+
+    def slow(association, user, now=None, time_limit=None):
+        job_id = db.session.scalar(sa.select(Job.id))
+        before = beat_of(job_id)
+        time.sleep(0.5)
+        seen.append(beat_of(job_id) > before)
+        return real(association, user, now, time_limit)
+
+    monkeypatch.setattr(match_jobs.assign, "run", slow)
+    _jobs_on(app)
+    app.config["JOBS_STALE_SECONDS"] = 0.2  # a beat every 0.05 s
+    login_as("admin")
+    client.post("/admin/match/run")
+    assert seen == [True]
