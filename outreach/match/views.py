@@ -79,7 +79,8 @@ def _back(association: Organisation | None):
 def index():
     association = _scope()
     page = pages.match_page(current_user, association, request.args.get("week", ""))
-    return render_template("match/index.html", page=page, form=CsrfForm())
+    running = match_jobs.running_district_run() if association is None and jobs.jobs_enabled() else None
+    return render_template("match/index.html", page=page, form=CsrfForm(), running=running)
 
 
 @bp.post("/run")
@@ -113,6 +114,11 @@ def _run_as_job():
                      params={"association": None, "page": url_for("match.index"),
                              "time_limit": current_app.config["MATCH_TIME_LIMIT"]})
     db.session.commit()
+    first = match_jobs.running_district_run()  # two presses at the same moment: the earlier one wins
+    if first is not None and first.id != job.id:
+        db.session.delete(job)
+        db.session.commit()
+        return redirect(url_for("jobs.show", job_id=first.id))
     jobs.enqueue(job)
     return redirect(url_for("jobs.show", job_id=job.id))
 

@@ -72,6 +72,7 @@ def test_a_second_press_while_one_runs_opens_that_one(app, world, client, login_
     assert r.status_code == 302 and r.location.endswith(f"/admin/jobs/{running.id}")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 1  # not queued twice
     assert "pågår redan" in client.get(r.location).text
+    assert f'href="/admin/jobs/{running.id}"' in client.get("/admin/match").text  # the match page says so
 
 
 def test_a_run_left_by_a_dead_worker_runs_again_once(app, world, login_as):
@@ -140,3 +141,21 @@ def test_the_heartbeat_goes_on_while_the_engine_solves(app, world, client, login
     login_as("admin")
     client.post("/admin/match/run")
     assert seen == [True]
+
+
+def test_two_presses_at_once_leave_one_job(app, world, client, login_as, monkeypatch):
+    _jobs_on(app, immediate=False)
+    admin = login_as("admin")
+    earlier = Job(kind=match_jobs.RUN, started_by_id=admin.id, params={}, status=JobStatus.QUEUED)
+    db.session.add(earlier)
+    db.session.commit()
+    real, calls = match_jobs.running_district_run, []
+
+    def blind_first(*args):  # the other press committed just after this one looked
+        calls.append(1)
+        return None if len(calls) == 1 else real()
+
+    monkeypatch.setattr(match_jobs, "running_district_run", blind_first)
+    r = client.post("/admin/match/run")
+    assert r.location.endswith(f"/admin/jobs/{earlier.id}")
+    assert db.session.scalars(sa.select(Job.id)).all() == [earlier.id]
