@@ -8,7 +8,7 @@ fieldset/legend and aria-describedby), so the form classes are used to parse and
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -58,6 +58,36 @@ def build_form(section: Section, questions: list[Question], lang: str, formdata=
     form = cls(formdata=formdata, data=initial)
     form.questions = {q.key: q for q in answerable}
     return form
+
+
+class StoredValue(NamedTuple):
+    """A field's value as the page templates read it (`.data`; `.raw_data` is what a POST typed)."""
+
+    data: Any
+    raw_data: list[str] | None = None
+
+
+class StoredForm:
+    """A page shown from stored answers: the values the page templates read, without WTForms fields.
+
+    Building and binding some fifty WTForms fields was a large share of every survey page that only
+    shows answers (issue 12); WTForms is needed only to parse and check what a member sends, so POSTs
+    use `build_form`. The values are the ones `build_form(data=...)` would give its fields (the same
+    `_to_form_data`), so both show a page the same way."""
+
+    prefilled: bool = False
+
+    def __init__(self, questions: list[Question], data: dict[str, Any]):
+        answerable = [q for q in questions if q.is_answerable]
+        self.questions = {q.key: q for q in answerable}
+        self._data = _to_form_data(answerable, data)
+
+    def __getitem__(self, name: str) -> StoredValue:
+        return StoredValue(self._data.get(name))
+
+
+def stored_form(questions: list[Question], data: dict[str, Any]) -> StoredForm:
+    return StoredForm(questions, data)
 
 
 _FORM_CLASSES: dict[tuple, type[SectionForm]] = {}

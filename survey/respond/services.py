@@ -28,6 +28,7 @@ from survey.models import (
     utcnow,
 )
 from survey.respond import profiles
+from survey.respond.plan import SectionPlan, SurveyPlan, plan_for
 
 
 def submission_for(link: SurveyLink, language: str = "sv") -> Submission:
@@ -62,7 +63,11 @@ def submission_by_key(survey: Survey, key: str, member_id: int | None, language:
 
 
 def answers_by_key(submission: Submission) -> dict[str, Any]:
-    return {a.question.key: a.value for a in submission.answers}
+    """The sheet's answers by question key (read through the survey's plan: no question row is loaded)."""
+    keys = plan_for(submission.survey).key_by_question_id
+    # An answer made from a question row and not flushed yet has no question_id: then ask the row.
+    return {keys[a.question_id] if a.question_id in keys else a.question.key: a.value  # noqa: SIM401
+            for a in submission.answers}
 
 
 def condition_holds(condition: dict[str, Any] | None, answers: dict[str, Any]) -> bool:
@@ -71,11 +76,11 @@ def condition_holds(condition: dict[str, Any] | None, answers: dict[str, Any]) -
     return surveyspec.condition_holds(surveyspec.condition_from_dict(condition), answers)
 
 
-def visible_sections(survey: Survey, answers: dict[str, Any]) -> list[Section]:
-    return [s for s in survey.sections if condition_holds(s.show_if, answers)]
+def visible_sections(survey: Survey | SurveyPlan, answers: dict[str, Any]) -> list[SectionPlan]:
+    return [s for s in plan_for(survey).sections if condition_holds(s.show_if, answers)]
 
 
-def visible_questions(section: Section, answers: dict[str, Any]) -> list[Question]:
+def visible_questions(section: Section | SectionPlan, answers: dict[str, Any]) -> list[Question]:
     return [q for q in section.questions if condition_holds(q.show_if, answers)]
 
 
@@ -103,7 +108,8 @@ def save_answers(submission: Submission, questions: list[Question], values: dict
         answer = current.get(q.id)
         if q.key in values:
             if answer is None:
-                submission.answers.append(Answer(question=q, value=values[q.key]))
+                # By id: `q` may be a shared plan object, never something to put in a session.
+                submission.answers.append(Answer(question_id=q.id, value=values[q.key]))
             elif answer.value != values[q.key]:
                 answer.value = values[q.key]
         elif answer is not None:
