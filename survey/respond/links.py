@@ -36,11 +36,12 @@ def resolve(token: str) -> SurveyLink | None:
     """The link for a token, or None for anything unknown or malformed (callers answer 404)."""
     if not token or len(token) > 64:
         return None
-    # The survey row comes with the link in one query; its sections, questions and options come from the
-    # survey's shared plan (survey/respond/plan.py), not from the database on every request (issue 12).
+    # The survey row and the member come with the link in one query (a page prefills from the member);
+    # the survey's sections, questions and options come from its shared plan (survey/respond/plan.py),
+    # not from the database on every request (issue 12).
     return db.session.scalar(
         sa.select(SurveyLink).where(SurveyLink.token_hash == hash_token(token))
-        .options(joinedload(SurveyLink.survey)))
+        .options(joinedload(SurveyLink.survey), joinedload(SurveyLink.member)))
 
 
 def survey_url(base_url: str, token: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from survey import spec as surveyspec
 from survey.core.contacts import format_phone
@@ -33,19 +34,30 @@ from survey.respond.plan import SectionPlan, SurveyPlan, plan_for
 
 def submission_for(link: SurveyLink, language: str = "sv") -> Submission:
     """The link's submission, created on first use. Safe when two requests race to create it."""
+    return open_submission(link, language)[0]
+
+
+def open_submission(link: SurveyLink, language: str = "sv") -> tuple[Submission, bool]:
+    """The link's submission and whether it was created just now (then the page must commit it; a page
+    that only reads commits nothing)."""
     key = f"m:{link.member_id}" if link.member_id is not None else f"l:{link.id}"
-    return submission_by_key(link.survey, key, link.member_id, language)
+    return _by_key(link.survey, key, link.member_id, language)
 
 
 def submission_by_key(survey: Survey, key: str, member_id: int | None, language: str = "sv") -> Submission:
     """The respondent's submission ("m:<member id>" is the member's own, whichever way they answer: their
     links, or a caller taking the survey by phone), created on first use."""
+    return _by_key(survey, key, member_id, language)[0]
+
+
+def _by_key(survey: Survey, key: str, member_id: int | None, language: str) -> tuple[Submission, bool]:
     query = sa.select(Submission).where(
         Submission.survey_id == survey.id, Submission.respondent_key == key
     )
-    existing = db.session.scalar(query)
+    # With its answers, in the same query: every page reads them.
+    existing = db.session.scalars(query.options(joinedload(Submission.answers))).unique().first()
     if existing is not None:
-        return existing
+        return existing, False
     submission = Submission(
         survey=survey,
         respondent_key=key,
@@ -57,9 +69,9 @@ def submission_by_key(survey: Survey, key: str, member_id: int | None, language:
     try:
         with db.session.begin_nested():
             db.session.add(submission)
-    except IntegrityError:
-        return db.session.scalars(query).one()
-    return submission
+    except IntegrityError:  # another request created it first: theirs is the one
+        return db.session.scalars(query).one(), False
+    return submission, True
 
 
 def answers_by_key(submission: Submission) -> dict[str, Any]:

@@ -28,16 +28,17 @@ def _load(token: str) -> tuple[SurveyLink, Walk | None]:
         abort(404)
     if not link.survey.is_open(utcnow()):
         return link, None
-    walk = Walk(link, responses.submission_for(link, _lang()))
-    # Keep a just-created draft whatever the page does next, without expiring what was just loaded: the
-    # survey's sections, questions and options (loaded with the link) would otherwise be fetched again,
-    # a query per section and per answer, on every page (issue 12).
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
+    submission, created = responses.open_submission(link, _lang())
+    walk = Walk(link, submission)
+    if created:
+        # Keep a just-created draft whatever the page does next, without expiring what was just loaded
+        # (the link, its survey and member, the sheet): they would otherwise be fetched again.
+        session = db.session()
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
     return link, walk
 
 
