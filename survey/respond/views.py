@@ -102,14 +102,17 @@ def page(token: str, section_key: str):
                                token=token), 422
     if action == "save":
         walk.submission.resume_section = section.key
-        db.session.commit()
-        return redirect(url_for(".saved", token=token))
+        target = url_for(".saved", token=token)
+    elif action == "back":
+        target = walk.url_before(section.key, token)
+    elif action == "done":
+        target = url_for(".review", token=token)
+    else:
+        target = walk.url_after(section.key, token)
+    # Where to go is decided from the answers in hand, before the commit expires them (reading them
+    # again after it would cost a query for nothing).
     db.session.commit()
-    if action == "back":
-        return redirect(walk.url_before(section.key, token))
-    if action == "done":
-        return redirect(url_for(".review", token=token))
-    return redirect(walk.url_after(section.key, token))
+    return redirect(target)
 
 
 @bp.get("/s/<token>/saved")
