@@ -11,11 +11,14 @@ from flask_babel import get_locale
 
 from survey.extensions import db
 from survey.models import SignatureMode, SubmissionStatus, Survey, SurveyLink, utcnow
-from survey.respond import forms, links, signatures
+from survey.respond import forms, fragments, links, signatures
 from survey.respond import services as responses
 from survey.respond.walk import Walk
 
 bp = Blueprint("respond", __name__)
+# Both for every page that renders survey questions (the phone survey too): see survey/respond/fragments.py.
+bp.add_app_template_global(fragments.checked, "checked")
+bp.add_app_template_global(fragments.question_html, "question_html")
 
 
 def _lang() -> str:
