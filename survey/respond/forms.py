@@ -8,8 +8,11 @@ fieldset/legend and aria-describedby), so the form classes are used to parse and
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
+from babel import support
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -22,6 +25,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.i18n import messages_path
 from wtforms.validators import Length, NumberRange, Optional
 
 from survey.models import Question, Section
@@ -33,11 +37,22 @@ YES_NO = ["yes", "no"]
 DEFAULT_MAX_LENGTH = {"text": 200, "long_text": 4000}
 
 
+@functools.cache
+def _wtforms_catalog(locale: str) -> support.Translations:
+    """WTForms' own messages ("Not a valid integer value.") in one language, read once per process:
+    Flask-WTF reads the catalog file again for every request that builds a form."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class SectionForm(FlaskForm):
     """Base for generated section forms; `questions` maps field names back to questions."""
 
     questions: dict[str, Question] = {}
     prefilled: bool = False  # set by the walk when the registry filled in some of the fields
+
+    class Meta:
+        def get_translations(self, form):
+            return _wtforms_catalog(str(get_locale() or "sv"))
 
 
 def skill_field_name(question: Question, index: int) -> str:
