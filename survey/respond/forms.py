@@ -153,10 +153,15 @@ def _field_for(q: Question) -> Field:
     if q.type == "multiple_choice":
         return _checkboxes(choices)
     if q.type == "availability":
-        return _checkboxes(sorted(availability.valid_cells(availability.calendar_from_dict(q.calendar))))
+        return _checkboxes(sorted(availability_cells(q)))
     if q.type == "consent":
         return BooleanField()
     raise ValueError(f"unknown question type {q.type!r}")
+
+
+def availability_cells(q: Question) -> set[str]:
+    """The cells ("<monday>:<slot>") an availability question offers."""
+    return set(availability.valid_cells(availability.calendar_from_dict(q.calendar)))
 
 
 def _radio(choices: list[str]) -> RadioField:

@@ -1,8 +1,9 @@
-"""A skill question's rows rendered once per question and language; each request only ticks its boxes.
+"""Skill rows and availability grids rendered once per question and language; a request ticks its boxes.
 
-The skills page is the survey's heaviest: seventeen rows of three levels, each row a fieldset with its
-label and three radios, rendered by the `question` macro on every request although only the `checked`
-marks differ between members (issue 12). So the macro renders each shared question plan once per
+The skills page (seventeen rows of three levels, each row a fieldset with its label and three radios) and
+the availability page (a week x time-of-day grid of labelled checkboxes) are the survey's heaviest: the
+`question` macro rendered them on every request although only the `checked` marks differ between members
+(issue 12). So the macro renders each shared question plan once per
 language with a form whose every field is a marker, the HTML is split at the markers, and a request joins
 the pieces with " checked" where its answers say so. The macro stays the only description of the HTML:
 the cache holds what it wrote. A page with an error on the question, or a question that is not a
@@ -39,17 +40,25 @@ class _MarkerForm:
         return forms.StoredValue(_Slot(name))
 
 
+COMPILED = ("skill", "availability")
+
+
+def _holds(data: Any, value: str) -> bool:
+    """A radio's field holds one value, a checkbox group's a list of them."""
+    return value in data if isinstance(data, list | tuple | set) else data == value
+
+
 def checked(data: Any, value: str) -> Markup:
-    """' checked' when a radio's field holds its value (the template's one way to say it); while a
-    fragment is compiled, a marker naming the field and the value instead."""
+    """' checked' when a field holds this value (the template's one way to say it); while a fragment
+    is compiled, a marker naming the field and the value instead."""
     if isinstance(data, _Slot):
         return Markup(f"{MARK}{data.name}{MARK}{value}{MARK}")
-    return Markup(" checked") if data == value else Markup("")
+    return Markup(" checked") if _holds(data, value) else Markup("")
 
 
 def question_html(macro, q, form, errors: dict[str, str], calendar_weeks, lang: str) -> Markup:
     """What `macro(q, form, errors, calendar_weeks)` renders, from the compiled pieces when it can."""
-    if q.type != "skill" or errors.get(q.key) or not isinstance(q, QuestionPlan):
+    if q.type not in COMPILED or errors.get(q.key) or not isinstance(q, QuestionPlan):
         return macro(q, form, errors, calendar_weeks)
     pieces = _pieces(macro, q, calendar_weeks, lang)
     if pieces is None:
@@ -60,7 +69,8 @@ def question_html(macro, q, form, errors: dict[str, str], calendar_weeks, lang: 
             out.append(piece)
         else:
             name, value = piece
-            if form[name].data == value:
+            data = form[name].data
+            if data is not None and _holds(data, value):
                 out.append(" checked")
     return Markup("".join(out))
 
@@ -71,9 +81,12 @@ def _pieces(macro, q: QuestionPlan, calendar_weeks, lang: str) -> tuple | None:
     if entry is not None and entry[0] is q:
         return entry[1]
     bits = str(macro(q, _MarkerForm(), {}, calendar_weeks)).split(MARK)
-    expected = {forms.skill_field_name(q, i) for i in range(len(q.options))}
+    if q.type == "skill":
+        names, values = {forms.skill_field_name(q, i) for i in range(len(q.options))}, set(forms.SKILL_LEVELS)
+    else:
+        names, values = {q.key}, forms.availability_cells(q)
     slots = list(zip(bits[1::3], bits[2::3], strict=False))
-    if len(bits) % 3 != 1 or any(n not in expected or v not in forms.SKILL_LEVELS for n, v in slots):
+    if len(bits) % 3 != 1 or any(n not in names or v not in values for n, v in slots):
         return None  # something else wrote a marker: never guess, let the macro render every time
     pieces: list = []
     for i in range(0, len(bits) - 1, 3):

@@ -1,4 +1,5 @@
-"""Compiled skill rows: exactly what the macro renders, for any answers, errors and language."""
+"""Compiled skill rows and availability grids: exactly what the macro renders, for any answers, errors and
+language."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ MACRO = ('{% from "respond/_fields.html" import question with context %}'
          "{{ question(q, form, errors, calendar_weeks) }}")
 
 
-def _skill_question(survey):
-    return next(q for q in plan.plan_for(survey).questions() if q.type == "skill")
+def _skill_question(survey, type_="skill"):
+    return next(q for q in plan.plan_for(survey).questions() if q.type == type_)
 
 
 def test_the_compiled_rows_equal_the_macro_for_any_answers(app, load_survey):
@@ -33,6 +34,21 @@ def test_the_compiled_rows_equal_the_macro_for_any_answers(app, load_survey):
                 slow = render_template_string(MACRO, q=q, form=form, errors={})
                 assert fast == slow
                 assert fast.count(" checked") == sum(v is not None for v in levels.values())
+
+
+def test_the_compiled_grid_equals_the_macro_for_any_answers(app, load_survey):
+    q = _skill_question(load_survey(), "availability")
+    cells = sorted(forms.availability_cells(q))
+    rng = random.Random(8)
+    for lang in ("sv", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            for n in (0, 1, 5, len(cells)):
+                chosen = sorted(rng.sample(cells, n))
+                form = forms.stored_form([q], {q.key: chosen} if chosen else {})
+                fast = render_template_string(PAGE, q=q, form=form, errors={}, lang=lang)
+                assert fast == render_template_string(MACRO, q=q, form=form, errors={})
+                assert fast.count(" checked") == n
+    assert (id(q), "sv") in fragments._CACHE
 
 
 def test_a_question_with_an_error_and_a_posted_form_render_as_the_macro_does(app, load_survey):
