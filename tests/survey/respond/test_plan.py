@@ -108,3 +108,12 @@ def test_stored_answers_show_the_same_page_as_the_wtforms_form(app, client, pers
             assert _inputs(pages[0]) == _inputs(pages[1]), section.key
             checked += pages[0].count(" checked")
     assert checked > 5  # the answers are on the pages: the comparison compared something
+
+
+def test_a_repeat_visit_sets_no_cookie(client, personal_link):
+    """Reading a page changes nothing of the member's session: no new cookie, no remember-cookie
+    deletion (Flask-Login used to load, and then rewrite, the session on every survey page)."""
+    survey, _member, token = personal_link()
+    path = f"/s/{token}/p/{_skills_key(survey)}"
+    assert client.get(path).headers.getlist("Set-Cookie")  # the first visit gets its CSRF session
+    assert client.get(path).headers.getlist("Set-Cookie") == []
