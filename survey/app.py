@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, has_request_context, request, session
+from flask_login import current_user
 
 from survey import MIGRATIONS, ROOT, TEMPLATES, config
 from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -37,7 +38,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                      compare_server_default=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
-    login_manager.init_app(app)
+    # Templates get `current_user` as the lazy proxy, not Flask-Login's eagerly loaded user: a member's
+    # survey page never asks who is logged in, and loading (and, under strong session protection,
+    # rewriting) the session on every page cost each survey page a new session cookie (issue 12).
+    login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
     limiter.init_app(app)
     login_manager.login_view = "admin.login"
     login_manager.login_message = None

@@ -68,7 +68,7 @@ class PhoneWalk(Walk):
             shown = [q for q in questions if q.prefill not in hidden]
             known = responses.prefill(self.submission.member, shown)
             data = {**known, **data}
-        return forms.build_form(section, questions, lang, data=data)
+        return forms.stored_form(questions, data)
 
     def review_url(self) -> str:
         return self._url("calllists.survey_review")

@@ -8,8 +8,11 @@ fieldset/legend and aria-describedby), so the form classes are used to parse and
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, NamedTuple
 
+from babel import support
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -22,6 +25,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.i18n import messages_path
 from wtforms.validators import Length, NumberRange, Optional
 
 from survey.models import Question, Section
@@ -33,11 +37,22 @@ YES_NO = ["yes", "no"]
 DEFAULT_MAX_LENGTH = {"text": 200, "long_text": 4000}
 
 
+@functools.cache
+def _wtforms_catalog(locale: str) -> support.Translations:
+    """WTForms' own messages ("Not a valid integer value.") in one language, read once per process:
+    Flask-WTF reads the catalog file again for every request that builds a form."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class SectionForm(FlaskForm):
     """Base for generated section forms; `questions` maps field names back to questions."""
 
     questions: dict[str, Question] = {}
     prefilled: bool = False  # set by the walk when the registry filled in some of the fields
+
+    class Meta:
+        def get_translations(self, form):
+            return _wtforms_catalog(str(get_locale() or "sv"))
 
 
 def skill_field_name(question: Question, index: int) -> str:
@@ -58,6 +73,36 @@ def build_form(section: Section, questions: list[Question], lang: str, formdata=
     form = cls(formdata=formdata, data=initial)
     form.questions = {q.key: q for q in answerable}
     return form
+
+
+class StoredValue(NamedTuple):
+    """A field's value as the page templates read it (`.data`; `.raw_data` is what a POST typed)."""
+
+    data: Any
+    raw_data: list[str] | None = None
+
+
+class StoredForm:
+    """A page shown from stored answers: the values the page templates read, without WTForms fields.
+
+    Building and binding some fifty WTForms fields was a large share of every survey page that only
+    shows answers (issue 12); WTForms is needed only to parse and check what a member sends, so POSTs
+    use `build_form`. The values are the ones `build_form(data=...)` would give its fields (the same
+    `_to_form_data`), so both show a page the same way."""
+
+    prefilled: bool = False
+
+    def __init__(self, questions: list[Question], data: dict[str, Any]):
+        answerable = [q for q in questions if q.is_answerable]
+        self.questions = {q.key: q for q in answerable}
+        self._data = _to_form_data(answerable, data)
+
+    def __getitem__(self, name: str) -> StoredValue:
+        return StoredValue(self._data.get(name))
+
+
+def stored_form(questions: list[Question], data: dict[str, Any]) -> StoredForm:
+    return StoredForm(questions, data)
 
 
 _FORM_CLASSES: dict[tuple, type[SectionForm]] = {}
@@ -108,10 +153,15 @@ def _field_for(q: Question) -> Field:
     if q.type == "multiple_choice":
         return _checkboxes(choices)
     if q.type == "availability":
-        return _checkboxes(sorted(availability.valid_cells(availability.calendar_from_dict(q.calendar))))
+        return _checkboxes(sorted(availability_cells(q)))
     if q.type == "consent":
         return BooleanField()
     raise ValueError(f"unknown question type {q.type!r}")
+
+
+def availability_cells(q: Question) -> set[str]:
+    """The cells ("<monday>:<slot>") an availability question offers."""
+    return set(availability.valid_cells(availability.calendar_from_dict(q.calendar)))
 
 
 def _radio(choices: list[str]) -> RadioField:

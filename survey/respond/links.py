@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from survey.extensions import db
-from survey.models import Member, Question, Section, Survey, SurveyLink
+from survey.models import Member, Survey, SurveyLink
 
 TOKEN_BYTES = 24  # 192 bits; the issue asks for at least 128
 
@@ -36,12 +36,12 @@ def resolve(token: str) -> SurveyLink | None:
     """The link for a token, or None for anything unknown or malformed (callers answer 404)."""
     if not token or len(token) > 64:
         return None
-    # The survey's whole structure comes with the link, in four queries: every page walks sections,
-    # questions and options, and lazy loading them cost a query per section on every request (issue 12).
+    # The survey row and the member come with the link in one query (a page prefills from the member);
+    # the survey's sections, questions and options come from its shared plan (survey/respond/plan.py),
+    # not from the database on every request (issue 12).
     return db.session.scalar(
         sa.select(SurveyLink).where(SurveyLink.token_hash == hash_token(token))
-        .options(joinedload(SurveyLink.survey).selectinload(Survey.sections).selectinload(Section.questions)
-                 .selectinload(Question.options)))
+        .options(joinedload(SurveyLink.survey), joinedload(SurveyLink.member)))
 
 
 def survey_url(base_url: str, token: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from survey import spec as surveyspec
 from survey.core.contacts import format_phone
@@ -28,23 +29,35 @@ from survey.models import (
     utcnow,
 )
 from survey.respond import profiles
+from survey.respond.plan import SectionPlan, SurveyPlan, plan_for
 
 
 def submission_for(link: SurveyLink, language: str = "sv") -> Submission:
     """The link's submission, created on first use. Safe when two requests race to create it."""
+    return open_submission(link, language)[0]
+
+
+def open_submission(link: SurveyLink, language: str = "sv") -> tuple[Submission, bool]:
+    """The link's submission and whether it was created just now (then the page must commit it; a page
+    that only reads commits nothing)."""
     key = f"m:{link.member_id}" if link.member_id is not None else f"l:{link.id}"
-    return submission_by_key(link.survey, key, link.member_id, language)
+    return _by_key(link.survey, key, link.member_id, language)
 
 
 def submission_by_key(survey: Survey, key: str, member_id: int | None, language: str = "sv") -> Submission:
     """The respondent's submission ("m:<member id>" is the member's own, whichever way they answer: their
     links, or a caller taking the survey by phone), created on first use."""
+    return _by_key(survey, key, member_id, language)[0]
+
+
+def _by_key(survey: Survey, key: str, member_id: int | None, language: str) -> tuple[Submission, bool]:
     query = sa.select(Submission).where(
         Submission.survey_id == survey.id, Submission.respondent_key == key
     )
-    existing = db.session.scalar(query)
+    # With its answers, in the same query: every page reads them.
+    existing = db.session.scalars(query.options(joinedload(Submission.answers))).unique().first()
     if existing is not None:
-        return existing
+        return existing, False
     submission = Submission(
         survey=survey,
         respondent_key=key,
@@ -56,13 +69,17 @@ def submission_by_key(survey: Survey, key: str, member_id: int | None, language:
     try:
         with db.session.begin_nested():
             db.session.add(submission)
-    except IntegrityError:
-        return db.session.scalars(query).one()
-    return submission
+    except IntegrityError:  # another request created it first: theirs is the one
+        return db.session.scalars(query).one(), False
+    return submission, True
 
 
 def answers_by_key(submission: Submission) -> dict[str, Any]:
-    return {a.question.key: a.value for a in submission.answers}
+    """The sheet's answers by question key (read through the survey's plan: no question row is loaded)."""
+    keys = plan_for(submission.survey).key_by_question_id
+    # An answer made from a question row and not flushed yet has no question_id: then ask the row.
+    return {keys[a.question_id] if a.question_id in keys else a.question.key: a.value  # noqa: SIM401
+            for a in submission.answers}
 
 
 def condition_holds(condition: dict[str, Any] | None, answers: dict[str, Any]) -> bool:
@@ -71,11 +88,11 @@ def condition_holds(condition: dict[str, Any] | None, answers: dict[str, Any]) -
     return surveyspec.condition_holds(surveyspec.condition_from_dict(condition), answers)
 
 
-def visible_sections(survey: Survey, answers: dict[str, Any]) -> list[Section]:
-    return [s for s in survey.sections if condition_holds(s.show_if, answers)]
+def visible_sections(survey: Survey | SurveyPlan, answers: dict[str, Any]) -> list[SectionPlan]:
+    return [s for s in plan_for(survey).sections if condition_holds(s.show_if, answers)]
 
 
-def visible_questions(section: Section, answers: dict[str, Any]) -> list[Question]:
+def visible_questions(section: Section | SectionPlan, answers: dict[str, Any]) -> list[Question]:
     return [q for q in section.questions if condition_holds(q.show_if, answers)]
 
 
@@ -103,7 +120,8 @@ def save_answers(submission: Submission, questions: list[Question], values: dict
         answer = current.get(q.id)
         if q.key in values:
             if answer is None:
-                submission.answers.append(Answer(question=q, value=values[q.key]))
+                # By id: `q` may be a shared plan object, never something to put in a session.
+                submission.answers.append(Answer(question_id=q.id, value=values[q.key]))
             elif answer.value != values[q.key]:
                 answer.value = values[q.key]
         elif answer is not None:

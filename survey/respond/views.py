@@ -11,11 +11,14 @@ from flask_babel import get_locale
 
 from survey.extensions import db
 from survey.models import SignatureMode, SubmissionStatus, Survey, SurveyLink, utcnow
-from survey.respond import forms, links, signatures
+from survey.respond import forms, fragments, links, signatures
 from survey.respond import services as responses
 from survey.respond.walk import Walk
 
 bp = Blueprint("respond", __name__)
+# Both for every page that renders survey questions (the phone survey too): see survey/respond/fragments.py.
+bp.add_app_template_global(fragments.checked, "checked")
+bp.add_app_template_global(fragments.question_html, "question_html")
 
 
 def _lang() -> str:
@@ -28,16 +31,17 @@ def _load(token: str) -> tuple[SurveyLink, Walk | None]:
         abort(404)
     if not link.survey.is_open(utcnow()):
         return link, None
-    walk = Walk(link, responses.submission_for(link, _lang()))
-    # Keep a just-created draft whatever the page does next, without expiring what was just loaded: the
-    # survey's sections, questions and options (loaded with the link) would otherwise be fetched again,
-    # a query per section and per answer, on every page (issue 12).
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
+    submission, created = responses.open_submission(link, _lang())
+    walk = Walk(link, submission)
+    if created:
+        # Keep a just-created draft whatever the page does next, without expiring what was just loaded
+        # (the link, its survey and member, the sheet): they would otherwise be fetched again.
+        session = db.session()
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
     return link, walk
 
 
@@ -101,14 +105,17 @@ def page(token: str, section_key: str):
                                token=token), 422
     if action == "save":
         walk.submission.resume_section = section.key
-        db.session.commit()
-        return redirect(url_for(".saved", token=token))
+        target = url_for(".saved", token=token)
+    elif action == "back":
+        target = walk.url_before(section.key, token)
+    elif action == "done":
+        target = url_for(".review", token=token)
+    else:
+        target = walk.url_after(section.key, token)
+    # Where to go is decided from the answers in hand, before the commit expires them (reading them
+    # again after it would cost a query for nothing).
     db.session.commit()
-    if action == "back":
-        return redirect(walk.url_before(section.key, token))
-    if action == "done":
-        return redirect(url_for(".review", token=token))
-    return redirect(walk.url_after(section.key, token))
+    return redirect(target)
 
 
 @bp.get("/s/<token>/saved")

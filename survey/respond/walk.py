@@ -11,9 +11,7 @@ from typing import Any
 from flask import url_for
 
 from survey.models import (
-    Question,
     RegistryMatch,
-    Section,
     SignatureMode,
     Submission,
     SubmissionStatus,
@@ -21,11 +19,12 @@ from survey.models import (
 )
 from survey.respond import forms
 from survey.respond import services as responses
+from survey.respond.plan import QuestionPlan, SectionPlan, plan_for
 
 
 @dataclass
 class SummaryRow:
-    question: Question
+    question: QuestionPlan
     value: Any
 
 
@@ -39,7 +38,11 @@ class Walk:
     def __init__(self, link: SurveyLink, submission: Submission):
         self.link = link
         self.submission = submission
-        self.survey = submission.survey
+        # The shared, read-only structure (survey/respond/plan.py): sections, questions and options.
+        self.survey = plan_for(submission.survey)
+        self._answers: dict[str, Any] | None = None
+        self._visible: dict[str, list[QuestionPlan]] = {}
+        self._sections: list[SectionPlan] | None = None
 
     # -- where we are ------------------------------------------------------------------------
     @property
@@ -53,13 +56,23 @@ class Walk:
 
     @property
     def answers(self) -> dict[str, Any]:
-        return responses.answers_by_key(self.submission)
+        """The sheet's answers by key, read once per request: a page asks for them a dozen times (for
+        its sections, its questions, its step number); saving a page forgets them."""
+        if self._answers is None:
+            self._answers = responses.answers_by_key(self.submission)
+        return self._answers
 
-    def sections(self) -> list[Section]:
-        answers = self.answers
-        return [s for s in responses.visible_sections(self.survey, answers) if not self._emptied(s, answers)]
+    def _forget(self) -> None:
+        self._answers, self._sections, self._visible = None, None, {}
 
-    def _emptied(self, section: Section, answers: dict[str, Any]) -> bool:
+    def sections(self) -> list[SectionPlan]:
+        if self._sections is None:
+            answers = self.answers
+            self._sections = [s for s in responses.visible_sections(self.survey, answers)
+                              if not self._emptied(s, answers)]
+        return self._sections
+
+    def _emptied(self, section: SectionPlan, answers: dict[str, Any]) -> bool:
         """A page whose every question the signature already asked: skipped, not shown as text alone."""
         if not self.asks_signature:
             return False
@@ -67,7 +80,7 @@ class Walk:
         return any(q.is_answerable for q in shown) and not any(
             q.is_answerable for q in self._unsigned(shown))
 
-    def _unsigned(self, questions: list[Question]) -> list[Question]:
+    def _unsigned(self, questions: list[QuestionPlan]) -> list[QuestionPlan]:
         if not self.asks_signature:
             return questions
         return [q for q in questions if q.prefill not in self.SIGNED_PREFILLS]
@@ -76,7 +89,7 @@ class Walk:
         keys = [s.key for s in self.sections()]
         return [self.SIGNATURE, *keys] if self.asks_signature else keys
 
-    def section(self, key: str) -> Section | None:
+    def section(self, key: str) -> SectionPlan | None:
         return next((s for s in self.sections() if s.key == key), None)
 
     def step(self, key: str) -> tuple[int, int]:
@@ -108,12 +121,15 @@ class Walk:
         return url_for("respond.start", token=token)
 
     # -- a page ------------------------------------------------------------------------------
-    def questions(self, section: Section) -> list[Question]:
-        return self._unsigned(responses.visible_questions(section, self.answers))
+    def questions(self, section: SectionPlan) -> list[QuestionPlan]:
+        if section.key not in self._visible:
+            self._visible[section.key] = self._unsigned(responses.visible_questions(section, self.answers))
+        return self._visible[section.key]
 
-    def form(self, section: Section, lang: str, formdata=None) -> forms.SectionForm:
-        """The page's form; `form.prefilled` says whether the registry filled anything in, so the page
-        says "we have filled in what we know" only when that is true."""
+    def form(self, section: SectionPlan, lang: str, formdata=None) -> forms.SectionForm | forms.StoredForm:
+        """The page's form: WTForms for what was posted, the stored answers otherwise. `form.prefilled`
+        says whether the registry filled anything in, so the page says "we have filled in what we know"
+        only when that is true."""
         questions = self.questions(section)
         if formdata is not None:
             return forms.build_form(section, questions, lang, formdata=formdata)
@@ -122,11 +138,11 @@ class Walk:
         if not any(q.key in data for q in questions) and self.submission.status is SubmissionStatus.DRAFT:
             known = responses.prefill(self.submission.member, questions)
             data = {**known, **data}
-        form = forms.build_form(section, questions, lang, data=data)
+        form = forms.stored_form(questions, data)
         form.prefilled = bool(known)
         return form
 
-    def save_page(self, section: Section, form: forms.SectionForm, strict: bool) -> dict[str, str]:
+    def save_page(self, section: SectionPlan, form: forms.SectionForm, strict: bool) -> dict[str, str]:
         """Save a page's answers; return errors by question key (nothing is saved when there are any)."""
         errors = forms.shape_errors(form)
         if errors:
@@ -137,6 +153,7 @@ class Walk:
             if errors:
                 return errors
         responses.save_answers(self.submission, self.questions(section), values)
+        self._forget()
         if self.is_submitted:
             responses.submit(self.submission, self.submission.submitted_at, consent=self.has_consent)
         return {}
@@ -147,7 +164,7 @@ class Walk:
         result: dict[str, dict[str, str]] = {}
         answers = self.answers
         for section in self.sections():
-            form = forms.build_form(section, self.questions(section), "sv", data=answers)
+            form = forms.stored_form(self.questions(section), answers)
             errors = forms.completeness_errors(
                 form, {k: v for k, v in answers.items() if k in form.questions}
             )
@@ -160,7 +177,7 @@ class Walk:
         answers = self.answers
         return any(q.type == "consent" and answers.get(q.key) for q in self.survey.questions())
 
-    def summary(self) -> list[tuple[Section, list[SummaryRow]]]:
+    def summary(self) -> list[tuple[SectionPlan, list[SummaryRow]]]:
         answers = self.answers
         result = []
         for section in self.sections():
