@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
+import pyphen
 from flask import Flask, render_template, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -18,6 +20,7 @@ def init_app(app: Flask) -> None:
     """Template helpers and the error page every room shares (the factory registers the blueprints)."""
     app.add_template_filter(translate, "t")
     app.add_template_filter(local_time, "local")
+    app.add_template_filter(soft_hyphens, "soft_hyphens")
     app.add_template_global(calendar_weeks)
     app.add_template_global(availability_text)
     app.context_processor(
@@ -34,6 +37,24 @@ def translate(text: dict[str, str] | str | None) -> str:
         return text
     lang = str(get_locale() or "sv")
     return text.get(lang) or text.get("sv") or next(iter(text.values()), "")
+
+
+@functools.cache
+def _hyphenator(lang: str) -> pyphen.Pyphen | None:
+    return pyphen.Pyphen(lang=lang) if lang in pyphen.LANGUAGES else None
+
+
+def soft_hyphens(text: str) -> str:
+    """Long words with soft hyphens (U+00AD) between their syllables, for narrow columns.
+
+    The availability grid's headers ("Vardagskvällar") are wider than their column on a phone. CSS
+    `hyphens: auto` needs a hyphenation dictionary that Chromium on Linux and many Android builds lack,
+    so the words were cut anywhere ("Vardagskväll/ar"); with break points from pyphen (already installed
+    for WeasyPrint) they break as "Vardags-/kvällar", with the hyphen shown."""
+    hyphenator = _hyphenator(str(get_locale() or "sv"))
+    if hyphenator is None:
+        return text
+    return " ".join(hyphenator.inserted(w, hyphen="\u00ad") if len(w) > 7 else w for w in text.split(" "))
 
 
 def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

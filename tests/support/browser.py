@@ -80,14 +80,15 @@ LAYOUT_PROBLEMS = """ignore => {
     }
   }
   // A word of letters split over two lines: the stylesheet let a box shrink below its words (issue #11,
-  // fix 9). Only the campaign-week grid's headers and long tokens (e-mails) may break anywhere.
+  // fix 9). Only long tokens (e-mails) may break anywhere; the week grid's headers break at their soft
+  // hyphens (a word with soft hyphens is not a run of letters here).
   const root = document.querySelector("main") || document.body;
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   const range = document.createRange();
   const broken = new Set();
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement;
-    const exempt = ".availability thead, .token, .sr, script, style";
+    const exempt = ".token, .sr, script, style";
     if (!parent || parent.closest(exempt) || !shown(parent)) continue;
     // whole words only: a run of letters inside a link or token (".../s/Bpemt2x") may break anywhere
     for (const m of node.data.matchAll(/(?<=^|[\\s(])\\p{L}{4,}(?=$|[\\s.,:;!?)])/gu)) {
