@@ -1,0 +1,12 @@
+"""Template helpers every room shares."""
+
+from survey.web import soft_hyphens
+
+
+def test_long_words_get_soft_hyphens_between_syllables(app):
+    with app.test_request_context("/?lang=sv"):
+        assert soft_hyphens("Vardagskvällar") == "Var\u00addags\u00adkväl\u00adlar"
+        assert soft_hyphens("Helg dag") == "Helg dag"  # short words are left whole
+    with app.test_request_context("/?lang=en"):
+        assert soft_hyphens("Weekday evenings").replace("\u00ad", "") == "Weekday evenings"
+        assert "\u00ad" in soft_hyphens("Weekday evenings")
