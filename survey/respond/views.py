@@ -33,16 +33,20 @@ def _load(token: str) -> tuple[SurveyLink, Walk | None]:
         return link, None
     submission, created = responses.open_submission(link, _lang())
     walk = Walk(link, submission)
-    if created:
-        # Keep a just-created draft whatever the page does next, without expiring what was just loaded
-        # (the link, its survey and member, the sheet): they would otherwise be fetched again.
-        session = db.session()
-        session.expire_on_commit = False
-        try:
-            session.commit()
-        finally:
-            session.expire_on_commit = True
+    if created:  # keep a just-created draft whatever the page does next
+        _commit_keeping_loaded()
     return link, walk
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what this request loaded (the link, its survey and member, the sheet and
+    its answers): reading them again after the commit would cost queries for nothing."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _closed(link: SurveyLink):
@@ -105,17 +109,16 @@ def page(token: str, section_key: str):
                                token=token), 422
     if action == "save":
         walk.submission.resume_section = section.key
-        target = url_for(".saved", token=token)
-    elif action == "back":
-        target = walk.url_before(section.key, token)
-    elif action == "done":
-        target = url_for(".review", token=token)
-    else:
-        target = walk.url_after(section.key, token)
-    # Where to go is decided from the answers in hand, before the commit expires them (reading them
-    # again after it would cost a query for nothing).
-    db.session.commit()
-    return redirect(target)
+    # Commit at once (SQLite's write lock is held from the first write to the commit), then decide where
+    # to go from the answers in hand.
+    _commit_keeping_loaded()
+    if action == "save":
+        return redirect(url_for(".saved", token=token))
+    if action == "back":
+        return redirect(walk.url_before(section.key, token))
+    if action == "done":
+        return redirect(url_for(".review", token=token))
+    return redirect(walk.url_after(section.key, token))
 
 
 @bp.get("/s/<token>/saved")
