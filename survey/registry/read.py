@@ -220,10 +220,10 @@ def read_registry(
     if max_rows and len(frame) > max_rows:
         raise RegistryFileError(
             _(
-                "%(file)s: fler än %(max)d rader efter rubrikraden; så många medlemmar har inget register. "
+                "%(file)s: fler än %(max)s rader efter rubrikraden; så många medlemmar har inget register. "
                 "Är det rätt fil? Inget importerades.",
                 file=filename,
-                max=max_rows,
+                max=f"{max_rows:,}".replace(",", "\u00a0"),  # 200 000, as Swedish writes it, never wrapped
             )
         )
     if len(frame.columns) > MAX_COLUMNS:
