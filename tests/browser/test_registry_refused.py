@@ -18,6 +18,7 @@ try:
 except ImportError:  # the `chromium` fixture then skips these tests, or fails them in CI
     expect = None
 
+pytestmark = pytest.mark.browser
 SMALL_PHONE = {"width": 320, "height": 568}
 LIMIT = f"{MAX_ROWS:,}".replace(",", "\u00a0")  # as the message writes it: 200 000
 
