@@ -127,3 +127,14 @@ def test_the_environment_sets_the_limit(sqlite_app, tmp_path):
     path.write_bytes(_csv(3))
     done = _cli(sqlite_app, tmp_path, "--dry-run", str(path), KRAFTKARTAN_REGISTRY_MAX_ROWS="2")
     assert done.returncode == 1 and f"{path}: fler än 2 rader" in done.stderr, done.stdout + done.stderr
+
+
+def test_an_import_job_refuses_a_file_over_the_limit_too(app, client, login_as):
+    app.config.update(JOBS_ENABLED=True, REGISTRY_MAX_ROWS=3)
+    app.extensions["huey"].immediate = True  # the worker's work, run at once
+    login_as("admin")
+    started = _upload(client, _csv(4), "lista.csv")
+    assert started.status_code == 302 and "/admin/jobs/" in started.location
+    page = client.get(started.location)
+    assert page.status_code == 200 and "lista.csv: fler än 3 rader" in page.text
+    _nothing_written()
