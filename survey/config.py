@@ -74,6 +74,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "REGISTRY_AUTO_ACCEPT": tuple(
             f.strip() for f in os.environ.get("KRAFTKARTAN_REGISTRY_AUTO_ACCEPT", "phone,email").split(",")
             if f.strip()),
+        # A registry file with more rows is refused whole (survey/registry/read.py's MAX_ROWS says why).
+        "REGISTRY_MAX_ROWS": int(os.environ.get("KRAFTKARTAN_REGISTRY_MAX_ROWS", "200000")),
         # Long work (invitations, offers, letters, imports) runs in `kraftkartan worker` only when on.
         "JOBS_ENABLED": os.environ.get("KRAFTKARTAN_JOBS", "").strip().lower() in {"1", "true", "yes", "on"},
         "JOBS_URL": os.environ.get("KRAFTKARTAN_JOBS_URL") or None,
@@ -117,6 +119,7 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGES": ("sv", "en"),
     "RATELIMIT_STORAGE_URI": "memory://",
     "REGISTRY_AUTO_ACCEPT": ("phone", "email"),  # see from_environment
+    "REGISTRY_MAX_ROWS": 200_000,  # see from_environment
     "RATELIMIT_HEADERS_ENABLED": True,
     "ADMIN_TOTP_REQUIRED": True,
     "ADMIN_TOTP_GRACE_DAYS": 7,

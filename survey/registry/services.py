@@ -23,7 +23,7 @@ from survey.extensions import db
 from survey.models import Member, MemberImport, MemberStatus, Organisation, OrganisationKind, User
 from survey.privacy import services as privacy
 from survey.registry import corrections, postcodes
-from survey.registry.read import RegistryFile, RegistryFileError, _, read_registry
+from survey.registry.read import MAX_ROWS, RegistryFile, RegistryFileError, _, read_registry
 from survey.registry.rows import Note, normalize, to_records
 from survey.tabular import csv_text
 
@@ -236,7 +236,7 @@ def import_registry(data: bytes, filename: str, *, user: User | None = None, dry
     file as a whole cannot be used (unreadable, key columns missing, --full with no rows).
     """
     today = today or date.today()
-    reg = read_registry(data, filename, mapping)
+    reg = read_registry(data, filename, mapping, current_app.config.get("REGISTRY_MAX_ROWS", MAX_ROWS))
     if full and reg.frame.empty:
         raise RegistryFileError(_("%(file)s: filen har inga rader; --full skulle markera alla medlemmar som "
                                   "utträdda.", file=filename))

@@ -3,6 +3,8 @@
 - :mod:`tests.support.pgcluster` -- a throwaway PostgreSQL cluster started by the tests.
 - :mod:`tests.support.liveserver` -- serve a WSGI (Flask) app on 127.0.0.1 in a thread.
 - :mod:`tests.support.browser` -- Playwright driving Debian's /usr/bin/chromium.
+- :mod:`tests.support.gunicornserver` -- gunicorn with gunicorn.conf.py, SIGKILLed as a whole group.
+- :mod:`tests.support.respondent` -- a member answering a survey over plain HTTP, resending when cut off.
 
 Missing infrastructure is a skip on a developer's machine but a failure in CI
 (``CI=true``), so that a CI run can never go green by silently skipping.
