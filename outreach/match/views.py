@@ -21,6 +21,7 @@ from survey import tabular
 from survey.core import access, audit, jobs, outbox
 from survey.core.access import admin_required, association_ids, can_see_association, staff_required
 from survey.extensions import db
+from survey.jobs import views as job_pages
 from survey.models import (
     Member,
     Organisation,
@@ -119,8 +120,7 @@ def _run_as_job():
         db.session.delete(job)
         db.session.commit()
         return redirect(url_for("jobs.show", job_id=first.id))
-    jobs.enqueue(job)
-    return redirect(url_for("jobs.show", job_id=job.id))
+    return job_pages.queued(job)
 
 
 @bp.post("/rule")

@@ -24,6 +24,7 @@ from outreach.printing import jobs as letter_jobs
 from survey.core import access, audit, job_files, jobs
 from survey.core.access import association_ids, member_or_404, require_association, staff_required
 from survey.extensions import db
+from survey.jobs import views as job_pages
 from survey.models import Job, Organisation, OrganisationKind, Shift, Survey, utcnow
 
 bp = Blueprint("printing", __name__)
@@ -130,9 +131,7 @@ def _letters_job(association: Organisation | None, week: str | None, month: str 
     job = jobs.start(letter_jobs.KIND, user=current_user, title=_("Brev: %(where)s", where=where),
                      params=letter_jobs.params(association, week, month, download=""))
     job.params = {**job.params, "download": url_for(".letters_file", job_id=job.id)}
-    db.session.commit()
-    jobs.enqueue(job)
-    return redirect(url_for("jobs.show", job_id=job.id))
+    return job_pages.queued(job)
 
 
 @bp.get("/admin/print/letters/<int:job_id>.pdf")

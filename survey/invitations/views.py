@@ -30,6 +30,7 @@ from survey.core.contacts import format_phone
 from survey.extensions import csrf, db
 from survey.invitations import jobs as invitation_jobs
 from survey.invitations import services as invitations
+from survey.jobs import views as job_pages
 from survey.models import Organisation, Survey, User, utcnow
 from survey.spec import services as surveys
 from survey.web import translate
@@ -156,9 +157,7 @@ def send():
                          params=invitation_jobs.params(survey, form.kind.data, form.round.data, org),
                          title=_("Utskick: %(round)s, %(where)s", round=form.round.data,
                                  where=org.name if org else _("hela distriktet")))
-        db.session.commit()
-        jobs.enqueue(job)
-        return redirect(url_for("jobs.show", job_id=job.id))
+        return job_pages.queued(job)
     _send_batch(survey, form.kind.data, form.round.data, org)
     return redirect(url_for(".index"))
 

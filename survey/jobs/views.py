@@ -8,7 +8,7 @@ job; others the jobs they started. Another user's job answers 404.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from survey.core import jobs
@@ -18,6 +18,14 @@ from survey.models import Job, JobStatus
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
 SHOWN = 50
+
+
+def queued(job: Job):
+    """What a page answers once it has made a job: commit it, hand it to the worker (or run it here when
+    jobs are off) and go to its page, where its progress and result are."""
+    db.session.commit()
+    jobs.enqueue(job)
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.get("")

@@ -27,6 +27,7 @@ from survey.core.access import (
 )
 from survey.core.contacts import format_phone
 from survey.extensions import csrf, db
+from survey.jobs import views as job_pages
 from survey.models import (
     MemberImport,
     utcnow,
@@ -162,9 +163,7 @@ def _import_job(data: bytes, filename: str, form: ImportForm):
     job = jobs.start(import_jobs.KIND, user=current_user, title=_("Import: %(file)s", file=filename),
                      params=import_jobs.params(name, filename, dry_run=form.dry_run.data,
                                                strict=form.strict.data, full=form.full.data))
-    db.session.commit()
-    jobs.enqueue(job)
-    return redirect(url_for("jobs.show", job_id=job.id))
+    return job_pages.queued(job)
 
 
 @bp.post("/imports/<int:import_id>/report.csv")
