@@ -77,8 +77,15 @@ def import_file(job: Job) -> str:
     p, job_id, found = dict(job.params), job.id, job_files.path(job)
     try:
         if found is None:
+            first = p.get("failed")
             raise RuntimeError(
                 _(
+                    "Importen misslyckades: %(error)s. Den uppladdade filen är borttagen; ladda upp den "
+                    "igen.",
+                    error=first,
+                )
+                if first
+                else _(
                     "Den uppladdade filen finns inte längre (den tas bort efter ett misslyckat "
                     "försök). Ladda upp den igen."
                 )
@@ -86,28 +93,32 @@ def import_file(job: Job) -> str:
         jobs.progress(job, 1, STEPS)
         user = db.session.get(User, job.started_by_id) if job.started_by_id else None
         error = None
-        with jobs.heartbeat(job) as beat:
-            shown = 1
+        try:
+            with jobs.heartbeat(job) as beat:
+                shown = 1
 
-            def step(done: int, total: int) -> None:
-                nonlocal shown
-                wanted = 2 if done < total / 2 else 3  # the rows are checked, then written
-                if wanted != shown:
-                    shown = wanted
-                    beat.step(wanted)
+                def step(done: int, total: int) -> None:
+                    nonlocal shown
+                    wanted = 2 if done < total / 2 else 3  # the rows are checked, then written
+                    if wanted != shown:
+                        shown = wanted
+                        beat.step(wanted)
 
-            try:
-                result = import_registry(
-                    found.read_bytes(),
-                    p["filename"],
-                    user=user,
-                    dry_run=p["dry_run"],
-                    strict=p["strict"],
-                    full=p["full"],
-                    progress=step,
-                )
-            except RegistryFileError as exc:  # the file as a whole cannot be used: a result, not a crash
-                result, error = None, str(exc)
+                try:
+                    result = import_registry(
+                        found.read_bytes(),
+                        p["filename"],
+                        user=user,
+                        dry_run=p["dry_run"],
+                        strict=p["strict"],
+                        full=p["full"],
+                        progress=step,
+                    )
+                except RegistryFileError as exc:  # the file as a whole cannot be used: a result, not a crash
+                    result, error = None, str(exc)
+        except Exception as exc:
+            _keep_first_error(job_id, p, exc)
+            raise
         if result is None or result.dry_run:
             db.session.rollback()  # nothing of a dry run or an unusable file is kept
         job = db.session.get(Job, job_id)
@@ -123,3 +134,13 @@ def import_file(job: Job) -> str:
     finally:
         if found is not None:
             found.unlink(missing_ok=True)  # personal data: gone when the job ends, whatever happened
+
+
+def _keep_first_error(job_id: int, p: dict[str, Any], exc: Exception) -> None:
+    """The import's transaction is lost and its file is deleted as the job ends, so Huey's retry can only
+    say "upload it again": keep what went wrong the first time on the job's row for that message to name."""
+    db.session.rollback()
+    job = db.session.get(Job, job_id)
+    if job is not None:
+        job.params = {**p, "file": None, "failed": f"{type(exc).__name__}: {exc}"[:500]}
+        db.session.commit()
