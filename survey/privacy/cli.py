@@ -12,7 +12,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from survey.core import audit
+from survey.core import audit, job_files
 from survey.extensions import db
 from survey.models import Member, utcnow
 from survey.privacy import services as privacy
@@ -102,6 +102,9 @@ def purge_command(dry_run: bool) -> None:
         db.session.rollback()
     else:
         db.session.commit()
+        # Job files (letters PDFs, uploads a crash left behind) hold personal data too; the worker sweeps
+        # them while it runs, this daily run does it when no worker does.
+        counts["job_files_removed"] = job_files.sweep()
     prefix = "would purge" if dry_run else "purged"
     click.echo(f"{prefix} (surveys closed more than {days} days ago): "
                + ", ".join(f"{k}={v}" for k, v in counts.items()))

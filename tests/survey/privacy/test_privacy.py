@@ -434,12 +434,32 @@ def test_purge_anonymizes_old_surveys_only_and_is_idempotent(app, runner, client
 
     again = runner.invoke(args=["privacy", "purge"])
     assert "surveys=0, submissions_anonymized=0" in again.output, again.output
+    assert "job_files_removed=0" in again.output
 
     app.config["PURGE_AFTER_DAYS"] = 5
     assert "surveys=1" in runner.invoke(args=["privacy", "purge"]).output
     assert by_survey() == {"open-2030": 1}  # an open survey is never purged
     app.config["PURGE_AFTER_DAYS"] = "soon"
     assert runner.invoke(args=["privacy", "purge"]).exit_code != 0
+
+
+def test_purge_removes_job_files_past_their_time_without_a_worker(app, runner):
+    """Letters PDFs and uploads a crash left behind hold personal data; the daily purge removes them even
+    where no `kraftkartan worker` runs to sweep them."""
+    import os
+
+    from survey.core import job_files
+
+    old, fresh = job_files.folder() / "old.pdf", job_files.folder() / "fresh.pdf"
+    for found in (old, fresh):
+        found.write_bytes(b"%PDF")
+    past = (utcnow() - timedelta(hours=app.config["JOB_FILES_HOURS"] + 1)).timestamp()
+    os.utime(old, (past, past))
+    dry = runner.invoke(args=["privacy", "purge", "--dry-run"])
+    assert "job_files_removed" not in dry.output and old.exists()  # a dry run changes nothing
+    real = runner.invoke(args=["privacy", "purge"])
+    assert real.exit_code == 0 and "job_files_removed=1" in real.output, real.output
+    assert not old.exists() and fresh.exists()
 
 
 # -- the audit log ------------------------------------------------------------------------------------------
