@@ -71,6 +71,8 @@ def print_letters(job: Job) -> str:
             month=p.get("month"),
             via="job",
         )
+    if printed.rows == 0:  # say so on the job page rather than offer a PDF that says it
+        return _("Inga brev att skriva ut: ingen i urvalet saknar e-post och har uppdrag.")
     name = job_files.write(printed.pdf, ".pdf")
     job.params = {**p, "file": name, "filename": printed.filename}
     job.result_url = p["download"]

@@ -111,3 +111,19 @@ def test_without_jobs_the_letters_come_straight_back(app, district, client, make
     r = client.post("/admin/print/letters.pdf", data={"association": "timra", "week": "all"})
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 0
+
+
+def test_a_job_with_no_letters_says_so_and_offers_no_file(app, district, client, make_user):
+    """Everyone in the selection has email (or no task): the job page says there is nothing to print
+    instead of offering a PDF that only says it."""
+    _jobs_on(app)
+    login(client, make_user("organizer", "Timrå"))
+    before = set(job_files.folder().iterdir())
+    r = client.post("/admin/print/letters.pdf", data={"association": "timra", "week": "1999-W01"})
+    assert r.status_code == 302 and "/admin/jobs/" in r.location, r.text[:300]
+    job = db.session.scalars(sa.select(Job)).one()
+    assert job.status == JobStatus.DONE and job.result_url is None
+    assert "Inga brev att skriva ut" in job.result
+    page = client.get(urlsplit(r.location).path).get_data(as_text=True)
+    assert "Inga brev att skriva ut" in page and ".pdf" not in page
+    assert set(job_files.folder().iterdir()) == before
