@@ -39,9 +39,16 @@ def resolve(token: str) -> SurveyLink | None:
     # The survey row and the member come with the link in one query (a page prefills from the member);
     # the survey's sections, questions and options come from its shared plan (survey/respond/plan.py),
     # not from the database on every request (issue 12).
-    return db.session.scalar(
-        sa.select(SurveyLink).where(SurveyLink.token_hash == hash_token(token))
-        .options(joinedload(SurveyLink.survey), joinedload(SurveyLink.member)))
+    return db.session.scalar(_BY_HASH, {"token_hash": hash_token(token)})
+
+
+# Built once: every survey page resolves its link, and building the select and its loader options per
+# request cost more than the query itself.
+_BY_HASH = (
+    sa.select(SurveyLink)
+    .where(SurveyLink.token_hash == sa.bindparam("token_hash"))
+    .options(joinedload(SurveyLink.survey), joinedload(SurveyLink.member))
+)
 
 
 def survey_url(base_url: str, token: str) -> str:

@@ -50,12 +50,16 @@ def submission_by_key(survey: Survey, key: str, member_id: int | None, language:
     return _by_key(survey, key, member_id, language)[0]
 
 
+# Built once (every survey page opens its sheet); with its answers in the same query: every page reads them.
+_SHEET = sa.select(Submission).where(
+    Submission.survey_id == sa.bindparam("survey_id"), Submission.respondent_key == sa.bindparam("key")
+)
+_SHEET_WITH_ANSWERS = _SHEET.options(joinedload(Submission.answers))
+
+
 def _by_key(survey: Survey, key: str, member_id: int | None, language: str) -> tuple[Submission, bool]:
-    query = sa.select(Submission).where(
-        Submission.survey_id == survey.id, Submission.respondent_key == key
-    )
-    # With its answers, in the same query: every page reads them.
-    existing = db.session.scalars(query.options(joinedload(Submission.answers))).unique().first()
+    params = {"survey_id": survey.id, "key": key}
+    existing = db.session.scalars(_SHEET_WITH_ANSWERS, params).unique().first()
     if existing is not None:
         return existing, False
     submission = Submission(
@@ -70,7 +74,7 @@ def _by_key(survey: Survey, key: str, member_id: int | None, language: str) -> t
         with db.session.begin_nested():
             db.session.add(submission)
     except IntegrityError:  # another request created it first: theirs is the one
-        return db.session.scalars(query).one(), False
+        return db.session.scalars(_SHEET, params).one(), False
     return submission, True
 
 
