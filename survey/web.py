@@ -6,7 +6,7 @@ import functools
 from datetime import datetime
 
 import pyphen
-from flask import Flask, render_template, session
+from flask import Flask, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -94,5 +94,7 @@ def _error_page(exc: HTTPException):
         400: _("Ladda om sidan och försök igen."),
     }
     code = exc.code or 500
+    # Staff who followed a stale link in the administration get a way back; a survey link's page stays bare.
+    home = url_for("admin.index") if request.path.startswith(("/admin", "/calls")) else None
     return render_template("error.html", code=code, title=titles.get(code, exc.name),
-                           message=messages.get(code, "")), code
+                           message=messages.get(code, ""), home=home), code

@@ -104,19 +104,18 @@ def import_file(job: Job) -> str:
                         shown = wanted
                         beat.step(wanted)
 
-                try:
-                    result = import_registry(
-                        found.read_bytes(),
-                        p["filename"],
-                        user=user,
-                        dry_run=p["dry_run"],
-                        strict=p["strict"],
-                        full=p["full"],
-                        progress=step,
-                    )
-                except RegistryFileError as exc:  # the file as a whole cannot be used: a result, not a crash
-                    result, error = None, str(exc)
-        except Exception as exc:
+                result = import_registry(
+                    found.read_bytes(),
+                    p["filename"],
+                    user=user,
+                    dry_run=p["dry_run"],
+                    strict=p["strict"],
+                    full=p["full"],
+                    progress=step,
+                )
+        except RegistryFileError as exc:  # the file as a whole cannot be used: a result, not a crash
+            result, error = None, str(exc)
+        except Exception as exc:  # the heartbeat has stopped: the job's row is ours to write
             _keep_first_error(job_id, p, exc)
             raise
         if result is None or result.dry_run:

@@ -32,6 +32,15 @@ def issue_link(survey: Survey, member: Member | None) -> str:
     return token
 
 
+# Built once: every survey page resolves its link, and building the select and its loader options per
+# request cost more than the query itself.
+_BY_HASH = (
+    sa.select(SurveyLink)
+    .where(SurveyLink.token_hash == sa.bindparam("token_hash"))
+    .options(joinedload(SurveyLink.survey), joinedload(SurveyLink.member))
+)
+
+
 def resolve(token: str) -> SurveyLink | None:
     """The link for a token, or None for anything unknown or malformed (callers answer 404)."""
     if not token or len(token) > 64:
@@ -40,15 +49,6 @@ def resolve(token: str) -> SurveyLink | None:
     # the survey's sections, questions and options come from its shared plan (survey/respond/plan.py),
     # not from the database on every request (issue 12).
     return db.session.scalar(_BY_HASH, {"token_hash": hash_token(token)})
-
-
-# Built once: every survey page resolves its link, and building the select and its loader options per
-# request cost more than the query itself.
-_BY_HASH = (
-    sa.select(SurveyLink)
-    .where(SurveyLink.token_hash == sa.bindparam("token_hash"))
-    .options(joinedload(SurveyLink.survey), joinedload(SurveyLink.member))
-)
 
 
 def survey_url(base_url: str, token: str) -> str:
