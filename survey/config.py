@@ -49,6 +49,13 @@ def secret_key(instance_path: str) -> str:
     return key
 
 
+def engine_options(url: str) -> dict[str, Any]:
+    """A server database's connections can be dropped under the pool (a restart, an idle timeout): ping
+    each one as it is checked out. A SQLite file cannot, and the ping was a third query on every survey
+    page (issue 12)."""
+    return {} if url.startswith("sqlite") else {"pool_pre_ping": True}
+
+
 def instance_path(root: Path) -> str:
     return os.environ.get("KRAFTKARTAN_INSTANCE_PATH") or str(root / "instance")
 
@@ -58,7 +65,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     return {
         "SECRET_KEY": secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url(instance_path)),
         "PUBLIC_BASE_URL": os.environ.get("KRAFTKARTAN_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "SESSION_COOKIE_SECURE": os.environ.get("KRAFTKARTAN_SECURE_COOKIES", "") in {"1", "true", "yes"},
         "REMEMBER_COOKIE_SECURE": os.environ.get("KRAFTKARTAN_SECURE_COOKIES", "") in {"1", "true", "yes"},

@@ -100,6 +100,10 @@ class StoredForm:
     def __getitem__(self, name: str) -> StoredValue:
         return StoredValue(self._data.get(name))
 
+    def value(self, name: str) -> Any:
+        """`self[name].data` without the wrapper: a compiled skills page asks it 51 times."""
+        return self._data.get(name)
+
 
 def stored_form(questions: list[Question], data: dict[str, Any]) -> StoredForm:
     return StoredForm(questions, data)

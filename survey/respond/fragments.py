@@ -63,13 +63,14 @@ def question_html(macro, q, form, errors: dict[str, str], calendar_weeks, lang: 
     pieces = _pieces(macro, q, calendar_weeks, lang)
     if pieces is None:
         return macro(q, form, errors, calendar_weeks)
+    value_of = form.value if isinstance(form, forms.StoredForm) else (lambda name: form[name].data)
     out = []
     for piece in pieces:
         if type(piece) is str:
             out.append(piece)
         else:
             name, value = piece
-            data = form[name].data
+            data = value_of(name)
             if data is not None and _holds(data, value):
                 out.append(" checked")
     return Markup("".join(out))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -104,12 +105,14 @@ _LOCK = threading.Lock()
 MAX_CACHED = 32  # surveys with pages being answered at the same time; a few in practice
 
 
+IDENTITY_COLUMNS = ("id", "slug", "created_at", "version", "opens_at", "closes_at", "signature")
+
+
 def _identity(survey: Survey) -> tuple:
     """What names this one survey row for good. A replaced survey is a new row (new creation time, and on
     SQLite possibly the same id), so its plan can never be served for the old one; the dates and the
     signature mode are in the key too, so a change to them (none is made today) would build a new plan."""
-    return (survey.id, survey.slug, survey.created_at, survey.version, survey.opens_at, survey.closes_at,
-            survey.signature)
+    return tuple(getattr(survey, name) for name in IDENTITY_COLUMNS)
 
 
 def plan_for(survey: Survey | SurveyPlan) -> SurveyPlan:
@@ -118,13 +121,18 @@ def plan_for(survey: Survey | SurveyPlan) -> SurveyPlan:
         return survey
     if survey.id is None:  # not yet flushed: nothing identifies it, so nothing is kept
         return _build(survey)
-    key = _identity(survey)
+    return plan_by_identity(_identity(survey), lambda: survey)
+
+
+def plan_by_identity(key: tuple, load: Callable[[], Survey]) -> SurveyPlan:
+    """The plan for an identity (the columns `_identity` reads, in its order); `load` gives the row only
+    when the plan must be built, so a page that read those columns alone never loads the survey row."""
     with _LOCK:
         found = _CACHE.get(key)
         if found is not None:
             _CACHE.move_to_end(key)
             return found
-    built = _build(survey)  # outside the lock: it may load rows; two threads building at once is harmless
+    built = _build(load())  # outside the lock: it may load rows; two threads building at once is harmless
     with _LOCK:
         _CACHE[key] = built
         while len(_CACHE) > MAX_CACHED:

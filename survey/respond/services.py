@@ -104,15 +104,17 @@ def prefill(member: Member | None, questions: list[Question]) -> dict[str, Any]:
     """What the registry already knows, for questions that ask for it."""
     if member is None:
         return {}
+    wanted = {q.prefill for q in questions if q.prefill}
     known = {
-        "first_name": member.first_name,
-        "last_name": member.last_name,
-        "full_name": member.full_name,
-        "phone": format_phone(member.phone),
-        "email": member.email,
-        "postcode": member.postcode,
+        "first_name": lambda: member.first_name,
+        "last_name": lambda: member.last_name,
+        "full_name": lambda: member.full_name,
+        "phone": lambda: format_phone(member.phone),  # parsed only for a page that asks for it
+        "email": lambda: member.email,
+        "postcode": lambda: member.postcode,
     }
-    return {q.key: known[q.prefill] for q in questions if q.prefill and known.get(q.prefill)}
+    values = {key: known[key]() for key in wanted if key in known}
+    return {q.key: values[q.prefill] for q in questions if q.prefill and values.get(q.prefill)}
 
 
 def save_answers(submission: Submission, questions: list[Question], values: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ from flask_babel import get_locale
 
 from survey.extensions import db
 from survey.models import SignatureMode, SubmissionStatus, Survey, SurveyLink, utcnow
-from survey.respond import forms, fragments, links, signatures
+from survey.respond import forms, fragments, links, signatures, snapshot
 from survey.respond import services as responses
 from survey.respond.walk import Walk
 
@@ -25,13 +25,26 @@ def _lang() -> str:
     return str(get_locale() or "sv")
 
 
-def _load(token: str) -> tuple[SurveyLink, Walk | None]:
-    link = links.resolve(token)
+def _load(token: str, write: bool = False) -> tuple[SurveyLink | snapshot.LinkRow, Walk | None]:
+    """The link and the member's walk. A page that only reads gets frozen rows from one query (see
+    survey/respond/snapshot.py); one that writes (`write`), or the first visit that makes the sheet, the
+    ORM rows."""
+    if not write:
+        link, sheet = snapshot.read(token)
+        if link is None:
+            abort(404)
+        if not link.survey.is_open(utcnow()):
+            return link, None
+        if sheet is not None:
+            return link, Walk(link, sheet)
+    link, submission = links.resolve_with_sheet(token)
     if link is None:
         abort(404)
     if not link.survey.is_open(utcnow()):
         return link, None
-    submission, created = responses.open_submission(link, _lang())
+    created = False
+    if submission is None:
+        submission, created = responses.open_submission(link, _lang())
     walk = Walk(link, submission)
     if created:  # keep a just-created draft whatever the page does next
         _commit_keeping_loaded()
@@ -63,7 +76,7 @@ def start(token: str):
 
 @bp.route("/s/<token>/signature", methods=["GET", "POST"])
 def signature(token: str):
-    link, walk = _load(token)
+    link, walk = _load(token, write=True)  # its form reads the signed name and phone from the sheet
     if walk is None:
         return _closed(link)
     if not walk.asks_signature:
@@ -88,7 +101,7 @@ def signature(token: str):
 
 @bp.route("/s/<token>/p/<section_key>", methods=["GET", "POST"])
 def page(token: str, section_key: str):
-    link, walk = _load(token)
+    link, walk = _load(token, write=request.method == "POST")
     if walk is None:
         return _closed(link)
     section = walk.section(section_key)
@@ -139,7 +152,7 @@ def review(token: str):
 
 @bp.post("/s/<token>/submit")
 def submit(token: str):
-    link, walk = _load(token)
+    link, walk = _load(token, write=True)
     if walk is None:
         return _closed(link)
     missing = walk.missing()

@@ -135,7 +135,9 @@ class Walk:
             return forms.build_form(section, questions, lang, formdata=formdata)
         data = self.answers
         known: dict[str, Any] = {}
-        if not any(q.key in data for q in questions) and self.submission.status is SubmissionStatus.DRAFT:
+        # The member is loaded only for a page that asks what the registry knows (most pages do not).
+        if (any(q.prefill for q in questions) and not any(q.key in data for q in questions)
+                and self.submission.status is SubmissionStatus.DRAFT):
             known = responses.prefill(self.submission.member, questions)
             data = {**known, **data}
         form = forms.stored_form(questions, data)
