@@ -74,12 +74,23 @@ _PAGE = (
 )
 
 
+def _reader():
+    """Where the page's read runs. On PostgreSQL outside a transaction: BEGIN and ROLLBACK were two of a
+    page's four round trips to the server (with the pool's ping and the query), each costing about as much
+    as the query. A page that writes reads the ORM rows instead, after closing this read (views._load),
+    so nothing it writes can land outside a transaction; on SQLite a read starts no transaction anyway."""
+    session = db.session()
+    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+        return session
+    return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def read(token: str) -> tuple[LinkRow | None, SheetRow | None]:
     """The link and its sheet for a token; (None, None) for an unknown or malformed token, and no sheet
     when the link has none yet (then the page makes one: views._load)."""
     if not links.valid_token(token):
         return None, None
-    rows = db.session.execute(_PAGE, {"token_hash": links.hash_token(token)}).all()
+    rows = _reader().execute(_PAGE, {"token_hash": links.hash_token(token)}).all()
     if not rows:
         return None, None
     first = rows[0]

@@ -37,6 +37,7 @@ def _load(token: str, write: bool = False) -> tuple[SurveyLink | snapshot.LinkRo
             return link, None
         if sheet is not None:
             return link, Walk(link, sheet)
+        db.session.close()  # the read may have run outside a transaction; making the sheet needs one
     link, submission = links.resolve_with_sheet(token)
     if link is None:
         abort(404)
