@@ -74,7 +74,8 @@ def resolve(token: str) -> SurveyLink | None:
 
 
 def resolve_with_sheet(token: str) -> tuple[SurveyLink | None, Submission | None]:
-    """The link and its answer sheet with its answers, in one query: what every survey page reads first.
+    """The link and its answer sheet with its answers as ORM rows, in one query: what a page that writes
+    reads first (pages that only read take survey/respond/snapshot.py's frozen rows).
 
     The sheet is None when the link has none yet (survey/respond/services.py open_submission makes it).
     One statement instead of two halves the ORM's fixed cost per page, which was more than the database's

@@ -104,17 +104,11 @@ def prefill(member: Member | None, questions: list[Question]) -> dict[str, Any]:
     """What the registry already knows, for questions that ask for it."""
     if member is None:
         return {}
-    wanted = {q.prefill for q in questions if q.prefill}
-    known = {
-        "first_name": lambda: member.first_name,
-        "last_name": lambda: member.last_name,
-        "full_name": lambda: member.full_name,
-        "phone": lambda: format_phone(member.phone),  # parsed only for a page that asks for it
-        "email": lambda: member.email,
-        "postcode": lambda: member.postcode,
-    }
-    values = {key: known[key]() for key in wanted if key in known}
-    return {q.key: values[q.prefill] for q in questions if q.prefill and values.get(q.prefill)}
+    # Each prefill the survey format allows names a member attribute; the phone is formatted for reading,
+    # and parsed only for a page that asks for it.
+    wanted = {q.prefill for q in questions if q.prefill in surveyspec.PREFILLS}
+    values = {key: format_phone(member.phone) if key == "phone" else getattr(member, key) for key in wanted}
+    return {q.key: values[q.prefill] for q in questions if values.get(q.prefill)}
 
 
 def save_answers(submission: Submission, questions: list[Question], values: dict[str, Any]) -> None:
