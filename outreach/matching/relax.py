@@ -6,9 +6,10 @@ column per extra task at increasing cost.  Its LP is totally unimodular, so
 the simplex returns an integral vertex.  Two things keep that LP small and
 fast on district-sized inputs:
 
-* columns: only the best few members per task start in the LP; after each
-  solve, every left-out pair is priced against the duals in one vectorised
-  pass and the profitable ones are added.  When none is left, the LP optimum
+* columns: the LP starts from the optimum of the overlap-free flow (solved by
+  a network code, :mod:`.flow`) and, per task, the members whose pairs that
+  flow prices best; after each solve, every left-out pair is priced against
+  the duals in one vectorised pass and the profitable ones are added.  When none is left, the LP optimum
   is also the optimum over all pairs (LP duality).
 * rows: the overlap rule is added lazily, only for members whose LP solution
   breaks it, as "at most one of the tasks covering time p" cuts.
@@ -26,10 +27,11 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from .core import Core, spread_columns
+from .flow import flow_start, top_per_task
 from .restricted import RestrictedLP
 
 PRICE_TOL = 1e-3  # micro-units; reduced costs below are treated as zero
-EXTRA_START = 6  # members per task beyond its slots in the first LP
+EXTRA_START = 1  # members per task beyond its slots in the first LP, best by flow reduced cost
 EXTRA_ROUND = 2  # extra columns per task and round beyond its slots
 
 
@@ -43,17 +45,6 @@ class Relaxation:
     rounds: int = 0
     columns: int = 0
     cut_rows: list[np.ndarray] = field(default_factory=list)
-
-
-def _top_per_task(core: Core, idx: np.ndarray, key: np.ndarray, extra: int) -> np.ndarray:
-    """Of the free pairs ``idx``, keep per task the ``slots + extra`` best by ``key``."""
-    if idx.size == 0:
-        return idx
-    order = np.lexsort((idx, -key, core.ft[idx]))
-    idx, tasks = idx[order], core.ft[idx[order]]
-    first = np.searchsorted(tasks, tasks, "left")
-    rank = np.arange(idx.size) - first
-    return idx[rank < core.slots[tasks] + extra]
 
 
 def _bound(core: Core, y_task, y_mem, w, cut_member, d) -> np.ndarray:
@@ -78,8 +69,9 @@ def relax(core: Core) -> Relaxation:
     """Solve the LP relaxation over all free pairs; see the module docstring."""
     n_free = core.fm.size
     active = np.zeros(n_free, bool)
-    first = _top_per_task(core, np.arange(n_free), core.fs.astype(float), EXTRA_START)
-    first = first[core.fs[first] > 0]  # a pair with a non-positive score never helps
+    reduced, flow_pairs = flow_start(core)
+    first = top_per_task(core, np.flatnonzero(core.fs > 0), reduced[core.fs > 0], EXTRA_START)
+    first = np.union1d(first, flow_pairs)
     lp = RestrictedLP(core)
     lp.add_columns(first)
     lp.last = "start"
@@ -105,7 +97,7 @@ def relax(core: Core) -> Relaxation:
         price = np.flatnonzero(~active & (d > PRICE_TOL))
         if price.size == 0:
             break
-        new_cols = _top_per_task(core, price, d[price], EXTRA_ROUND)
+        new_cols = top_per_task(core, price, d[price], EXTRA_ROUND)
         lp.add_columns(np.sort(new_cols))
         active[new_cols] = True
     cm = np.array(lp.cut_member, np.int64)

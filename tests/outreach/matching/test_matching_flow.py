@@ -1,0 +1,78 @@
+"""The overlap-free relaxation solved as a min-cost flow (outreach/matching/flow.py).
+
+Its value must be the optimum of the overlap-free LP, solved here independently by scipy's HiGHS, and
+its reduced costs must certify it: no pair outside the flow is profitable, none inside it is a loss.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix
+
+from outreach.matching import parse_problem, solve
+from outreach.matching.core import build_core, spread_columns
+from outreach.matching.eligibility import build_pairs
+from outreach.matching.flow import flow_start
+
+_spec = importlib.util.spec_from_file_location(
+    "bench_matching", Path(__file__).resolve().parents[3] / "benchmarks" / "bench_matching.py"
+)
+bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench)
+
+
+def overlap_free_lp(core) -> float:
+    """max sum(score x) - spread costs, task slots and member capacities only (an LP, by HiGHS)."""
+    n, n_tasks, n_free = core.n_members, core.n_tasks, core.fm.size
+    degree = np.bincount(core.fm, minlength=n)
+    um, ucost = spread_columns(core, np.flatnonzero(degree), degree)
+    rows = np.concatenate([core.ft, n_tasks + core.fm, n_tasks + um])
+    cols = np.concatenate([np.arange(n_free), np.arange(n_free), n_free + np.arange(um.size)])
+    vals = np.concatenate([np.ones(2 * n_free), -np.ones(um.size)])
+    a = coo_matrix((vals, (rows, cols)), shape=(n_tasks + n, n_free + um.size))
+    upper = np.concatenate([core.slots, (core.pins_of == 0).astype(float)])
+    res = linprog(np.concatenate([-core.fs, ucost]).astype(float), A_ub=a, b_ub=upper, bounds=(0, 1))
+    assert res.status == 0
+    return -res.fun
+
+
+def flow_value(core, chosen) -> int:
+    counts = np.bincount(core.fm[chosen], minlength=core.n_members) + core.pins_of
+    cost = core.spread * int((counts * (counts - 1) // 2 - core.pins_of * (core.pins_of - 1) // 2).sum())
+    return int(core.fs[chosen].sum()) - cost
+
+
+@pytest.mark.parametrize(("members", "tasks", "seed"), [(300, 80, 1), (1500, 300, 7), (800, 400, 3)])
+def test_flow_reaches_the_overlap_free_optimum_and_its_duals_prove_it(members, tasks, seed):
+    prob = parse_problem(bench.generate(members, tasks, seed))
+    core = build_core(prob, build_pairs(prob))
+    reduced, chosen = flow_start(core)
+    assert flow_value(core, chosen) == pytest.approx(overlap_free_lp(core), abs=0.5)
+    outside = np.ones(core.fm.size, bool)
+    outside[chosen] = False
+    assert (reduced[outside] <= 0).all(), "a profitable pair was left out of an optimal flow"
+    assert (reduced[chosen] >= 0).all(), "an optimal flow carries a losing pair"
+    assert (np.bincount(core.ft[chosen], minlength=core.n_tasks) <= core.slots).all()
+    assert (np.bincount(core.fm[chosen], minlength=core.n_members) <= core.cap).all()
+
+
+def test_flow_respects_pins_and_the_solve_stays_optimal():
+    data = bench.generate(400, 120, 5)
+    prob = parse_problem(data)
+    pairs = build_pairs(prob)
+    eligible = {(prob.members[m].id, prob.tasks[t].id) for m, t in zip(pairs.member, pairs.task, strict=True)}
+    data["pinned"] = [p for p in data["pinned"] if tuple(p) in eligible][:15]
+    assert data["pinned"], "the generator gives eligible pins"
+    prob = parse_problem(data)
+    core = build_core(prob, build_pairs(prob))
+    reduced, chosen = flow_start(core)
+    assert flow_value(core, chosen) == pytest.approx(overlap_free_lp(core), abs=0.5)
+    out = solve(data)
+    assert out["optimal"]
+    taken = {(a["member"], a["task"]) for a in out["assignments"]}
+    assert {tuple(p) for p in data["pinned"]} <= taken
