@@ -65,8 +65,11 @@ def test_flow_respects_pins_and_the_solve_stays_optimal():
     data = bench.generate(400, 120, 5)
     prob = parse_problem(data)
     pairs = build_pairs(prob)
-    eligible = {(prob.members[m].id, prob.tasks[t].id) for m, t in zip(pairs.member, pairs.task, strict=True)}
-    data["pinned"] = [p for p in data["pinned"] if tuple(p) in eligible][:15]
+    pins: dict[int, int] = {}  # one pin per member, each on a task of its own
+    for m, t in zip(pairs.member.tolist(), pairs.task.tolist(), strict=True):
+        if m not in pins and t not in pins.values() and len(pins) < 15:
+            pins[m] = t
+    data["pinned"] = [[prob.members[m].id, prob.tasks[t].id] for m, t in pins.items()]
     assert data["pinned"], "the generator gives eligible pins"
     prob = parse_problem(data)
     core = build_core(prob, build_pairs(prob))
