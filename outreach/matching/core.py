@@ -19,6 +19,9 @@ from scipy.sparse.csgraph import connected_components
 from .eligibility import Pairs
 from .model import Problem
 
+CHUNK = 1 << 20  # free pairs per pass of the whole-problem loops below: bounds their temporaries
+NO_CUTS = (np.zeros(0, np.int64), np.zeros(0))  # (pairs, duals) of no cut
+
 
 @dataclass
 class Core:
@@ -31,15 +34,16 @@ class Core:
     slots: np.ndarray  # remaining slots per task
     start: np.ndarray  # task start minutes
     end: np.ndarray
-    free: np.ndarray  # indices into pairs of free pairs
+    free: np.ndarray | None  # indices into pairs of free pairs (int32, like every per-pair index
+    # here); None when every pair is free
     fm: np.ndarray  # member of each free pair
-    ft: np.ndarray  # task of each free pair
+    ft: np.ndarray  # task of each free pair (ascending: pairs come sorted by task)
     fs: np.ndarray  # score of each free pair (micro, int64)
     by_member: np.ndarray  # free-pair indices sorted by member
     member_ptr: np.ndarray  # CSR pointers into by_member
     comp_member: np.ndarray  # component label per member, -1 if no free pair
     comp_task: np.ndarray
-    comp_pair: np.ndarray  # component label per free pair
+    comp_pair: np.ndarray  # component label per free pair (the smallest unsigned type that holds them)
     n_comp: int
 
     @property
@@ -54,9 +58,78 @@ class Core:
         """Free-pair indices of member ``m``, ordered by task index."""
         return self.by_member[self.member_ptr[m] : self.member_ptr[m + 1]]
 
+    def pair_index(self, chosen: np.ndarray) -> np.ndarray:
+        """Indices into ``pairs`` of the free pairs ``chosen``."""
+        return chosen if self.free is None else self.free[chosen]
+
+    @property
+    def degree(self) -> np.ndarray:
+        """Free pairs per member."""
+        return np.diff(self.member_ptr)
+
     def extra_cost(self, m: int, k: int) -> int:
         """Marginal spread cost of the member's ``k``-th free task (k >= 1)."""
         return self.spread * (int(self.pins_of[m]) + k - 1)
+
+    def chunks(self):
+        """Slices of the free pairs, whole tasks each, about ``CHUNK`` pairs long."""
+        size = self.fm.size
+        a = 0
+        while a < size:
+            b = min(a + CHUNK, size)
+            if b < size:  # extend to the end of the task that straddles the cut
+                b = int(np.searchsorted(self.ft, self.ft[b - 1], "right"))
+            yield slice(a, b)
+            a = b
+
+    def reduced_at(self, idx: np.ndarray, y_task, y_member, minus_idx, minus) -> np.ndarray:
+        """Reduced profit of the free pairs ``idx``: ``score - y_task - y_member - extra``, where
+        ``extra`` sums the ``minus`` listed at the free pairs ``minus_idx`` (the cuts'); both
+        ascending."""
+        d = (self.fs[idx] - y_task[self.ft[idx]] - y_member[self.fm[idx]]).astype(float)
+        pos = np.searchsorted(idx, minus_idx)
+        hit = (pos < idx.size) & (idx[np.minimum(pos, idx.size - 1)] == minus_idx)
+        np.subtract.at(d, pos[hit], minus[hit])
+        return d
+
+    def _chunk_reduced(self, part: slice, y_task, y_member, minus_idx, minus) -> np.ndarray:
+        d = self.fs[part] - y_task[self.ft[part]] - y_member[self.fm[part]]
+        lo, hi = np.searchsorted(minus_idx, [part.start, part.stop])
+        if hi > lo:
+            d = d.astype(np.result_type(d, minus))
+            np.subtract.at(d, minus_idx[lo:hi] - part.start, minus[lo:hi])
+        return d
+
+    def select(self, y_task, y_member, extra: int, *, above: float = -np.inf, exclude=None,
+               minus=NO_CUTS) -> np.ndarray:
+        """Per task, the ``slots + extra`` free pairs of positive score with the highest reduced profit
+        (see :meth:`reduced_at`) that is above ``above`` and not ``exclude``-d, ties to the lower
+        index; ascending. Whole tasks a chunk at a time: the pricing of 16 million pairs never holds
+        a whole-problem array (a pair with a non-positive score never helps)."""
+        out = []
+        for part in self.chunks():
+            d = self._chunk_reduced(part, y_task, y_member, *minus)
+            ok = (self.fs[part] > 0) & (d > above)
+            if exclude is not None:
+                ok &= ~exclude[part]
+            cand = np.flatnonzero(ok)
+            if cand.size == 0:
+                continue
+            order = np.lexsort((cand, -d[cand], self.ft[part][cand]))
+            cand = cand[order]
+            tasks = self.ft[part][cand]
+            rank = np.arange(cand.size) - np.searchsorted(tasks, tasks, "left")
+            out.append(np.sort(cand[rank < self.slots[tasks] + extra]) + part.start)
+        return np.concatenate(out) if out else np.zeros(0, np.int64)
+
+    def positive_reduced_per_component(self, y_task, y_member, minus_idx, minus) -> np.ndarray:
+        """Per component, the sum of the positive reduced profits (see :meth:`reduced_at`) of its free
+        pairs, a chunk at a time."""
+        out = np.zeros(self.n_comp)
+        for part in self.chunks():
+            d = self._chunk_reduced(part, y_task, y_member, minus_idx, minus)
+            out += np.bincount(self.comp_pair[part], np.maximum(d, 0), self.n_comp)
+        return out
 
     def value(self, chosen: np.ndarray) -> int:
         """Exact objective (micro) of the pins plus the chosen free pairs."""
@@ -93,10 +166,13 @@ def build_core(problem: Problem, pairs: Pairs) -> Core:
     keep[pin_idx] = False
     if pin_idx.size:
         _drop_pin_overlaps(keep, pairs, pm, pt, pins_of, start, end)
-    free = np.flatnonzero(keep)
-    fm = pairs.member[free].astype(np.int64)
-    ft = pairs.task[free].astype(np.int64)
-    by_member = np.lexsort((ft, fm))
+    # int32 indices and, when nothing is dropped, views of the pairs: at 30,000 x 10,000 (16 million
+    # pairs) every int64 copy is 130 MB.
+    whole = bool(keep.all())
+    free = None if whole else np.flatnonzero(keep).astype(np.int32)
+    fm = pairs.member if whole else pairs.member[free]
+    ft = pairs.task if whole else pairs.task[free]
+    by_member = np.argsort(fm, kind="stable").astype(np.int32)  # by member, then task (ft ascends)
     member_ptr = np.searchsorted(fm[by_member], np.arange(n + 1))
     comp, n_comp = _components(n, n_tasks, fm, ft)
     return Core(
@@ -112,12 +188,12 @@ def build_core(problem: Problem, pairs: Pairs) -> Core:
         free,
         fm,
         ft,
-        pairs.score[free].astype(np.int64),
+        pairs.score if whole else pairs.score[free],
         by_member,
         member_ptr,
         comp[:n],
         comp[n:],
-        comp[fm],
+        np.maximum(comp, 0).astype(np.min_scalar_type(n_comp))[fm],  # one component: a byte a pair
         n_comp,
     )
 
@@ -139,10 +215,22 @@ def _drop_pin_overlaps(keep: np.ndarray, pairs: Pairs, pm: np.ndarray, pt: np.nd
 def _components(n: int, n_tasks: int, fm: np.ndarray, ft: np.ndarray) -> tuple[np.ndarray, int]:
     """Connected components of the free pairs' member-task graph: a label per member (first ``n``) and
     task (-1 for those in no free pair), numbered in order of first appearance so that labels do not
-    depend on scipy internals; and how many there are."""
-    graph = coo_matrix((np.ones(fm.size), (fm, n + ft)), shape=(n + n_tasks,) * 2)
-    _, labels = connected_components(graph, directed=False)
-    used = np.zeros(n + n_tasks, bool)
+    depend on scipy internals; and how many there are.
+
+    The edges are read ``CHUNK`` at a time, each pass joining them with one edge from every node to
+    a representative of its component so far, so scipy never holds the whole graph (at 16 million
+    pairs the one-pass graph took ~500 MB)."""
+    nodes = n + n_tasks
+    rep = np.arange(nodes)
+    for a in range(0, fm.size, CHUNK):
+        rows = np.concatenate([fm[a : a + CHUNK], np.arange(nodes)])
+        cols = np.concatenate([n + ft[a : a + CHUNK].astype(np.int64), rep])
+        graph = coo_matrix((np.ones(rows.size, np.int8), (rows, cols)), shape=(nodes, nodes))
+        _, labels = connected_components(graph, directed=False)
+        _, first = np.unique(labels, return_index=True)
+        rep = first[labels]
+    labels = rep
+    used = np.zeros(nodes, bool)
     used[fm] = True
     used[n + ft] = True
     uniq, first = np.unique(labels[used], return_index=True)

@@ -53,7 +53,7 @@ def solve_component(core: Core, lp: Relaxation, comp: int, time_limit: float | N
     deadline = None if time_limit is None else perf_counter() + time_limit
     idx = np.flatnonzero(core.comp_pair == comp)
     members = np.flatnonzero(core.comp_member == comp)
-    x, d = lp.x[idx], lp.d[idx]
+    x, d = lp.x.at(idx), lp.reduced(core, idx)
     best = greedy(core, idx[np.lexsort((idx, -core.fs[idx], -x))])  # LP rounding
     best_value = component_value(core, best, members)
     upper = float(lp.bound[comp])

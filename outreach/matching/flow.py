@@ -30,24 +30,13 @@ MAX_ROUNDS = 8  # the last rounds add a handful of pairs; the LP prices the rest
 _INF = np.int64(1) << 60
 
 
-def top_per_task(core: Core, idx: np.ndarray, key: np.ndarray, extra: int) -> np.ndarray:
-    """Of the free pairs ``idx``, keep per task the ``slots + extra`` with the highest ``key``."""
-    if idx.size == 0:
-        return idx
-    order = np.lexsort((idx, -key, core.ft[idx]))
-    idx, tasks = idx[order], core.ft[idx[order]]
-    first = np.searchsorted(tasks, tasks, "left")
-    rank = np.arange(idx.size) - first
-    return idx[rank < core.slots[tasks] + extra]
-
-
 class _Network:
     """Arcs that never change (member units, task capacities, a bypass) plus pair arcs per round."""
 
     def __init__(self, core: Core) -> None:
         n, n_tasks = core.n_members, core.n_tasks
         self.core, self.sink = core, n + n_tasks + 1
-        degree = np.bincount(core.fm, minlength=n)
+        degree = core.degree
         um, ucost = spread_columns(core, np.flatnonzero(degree), degree)
         first = np.flatnonzero((degree > 0) & (core.pins_of == 0))  # a member's first task is free
         unit_m = np.concatenate([first, um])
@@ -100,18 +89,16 @@ def _distances(n_nodes: int, tail, head, cost, forward: np.ndarray, backward: np
     raise RuntimeError("negative cycle in the residual graph of an optimal flow")  # pragma: no cover
 
 
-def flow_start(core: Core) -> tuple[np.ndarray, np.ndarray]:
-    """Reduced cost per free pair (micro) against the overlap-free optimum, and that optimum's pairs."""
-    useful = np.flatnonzero(core.fs > 0)  # a pair with a non-positive score never helps
-    cols = np.sort(top_per_task(core, useful, core.fs[useful], START_EXTRA))
+def flow_start(core: Core) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Node potentials of the overlap-free optimum as (y_task, y_member), and that optimum's pairs."""
+    cols = core.select(np.zeros(core.n_tasks, np.int64), np.zeros(core.n_members, np.int64), START_EXTRA)
     network = _Network(core)
     in_net = np.zeros(core.fm.size, bool)
     for _ in range(MAX_ROUNDS):
         chosen, y_task, y_member = network.solve(cols)
-        reduced = core.fs - y_task[core.ft] - y_member[core.fm]
         in_net[cols] = True
-        price = np.flatnonzero(~in_net & (reduced > 0))
-        if price.size == 0:
+        new = core.select(y_task, y_member, ROUND_EXTRA, above=0, exclude=in_net)
+        if new.size == 0:
             break
-        cols = np.sort(np.concatenate([cols, top_per_task(core, price, reduced[price], ROUND_EXTRA)]))
-    return reduced, chosen
+        cols = np.union1d(cols, new)
+    return y_task, y_member, chosen

@@ -34,7 +34,7 @@ class RestrictedLP:
         self.core = core
         n, n_tasks = core.n_members, core.n_tasks
         self.n_rows = n_tasks + n
-        degree = np.bincount(core.fm, minlength=n)
+        degree = core.degree
         um, ucost = spread_columns(core, np.flatnonzero(degree), degree)
         self.n_u = um.size
         self.cols = np.zeros(0, np.int64)  # free-pair index of each pair column

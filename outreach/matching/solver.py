@@ -55,9 +55,9 @@ def optimise(core: Core, time_limit: float | None = None) -> tuple[np.ndarray, b
         stats.update(lp_rounds=0, lp_columns=0, clique_cuts=0, milp_columns=0)
         return np.zeros(0, np.int64), True, stats
     lp = relax(core)
-    chosen = np.flatnonzero(lp.x > 0.5)
+    chosen = lp.x.where(lambda v: v > 0.5)
     fractional = np.zeros(core.n_comp, bool)
-    frac = (lp.x > 1e-6) & (lp.x < 1 - 1e-6)
+    frac = lp.x.where(lambda v: (v > 1e-6) & (v < 1 - 1e-6))
     fractional[core.comp_pair[frac]] = True
     values = _component_values(core, chosen)
     with_cuts = np.zeros(core.n_comp, bool)
@@ -119,7 +119,7 @@ def solve(problem: dict | Problem, *, time_limit: float | None = None, timing: b
     t_pairs = perf_counter()
     free_chosen, proven, stats = optimise(core, time_limit)
     t_solve = perf_counter()
-    chosen = np.sort(np.concatenate([core.pin_idx, core.free[free_chosen]]).astype(np.int64))
+    chosen = np.sort(np.concatenate([core.pin_idx, core.pair_index(free_chosen)]).astype(np.int64))
     verify(prob, pairs, chosen)
     objective = core.value(free_chosen)
     assignments = _assignments(prob, pairs, chosen)
@@ -177,7 +177,7 @@ def _unfilled(prob: Problem, pairs: Pairs, chosen: np.ndarray) -> list[dict]:
 def _largest_component(core: Core) -> dict[str, int]:
     if core.n_comp == 0:
         return {"members": 0, "tasks": 0, "pairs": 0}
-    pairs = np.bincount(core.comp_pair, minlength=core.n_comp)
+    pairs = sum(np.bincount(core.comp_pair[part], minlength=core.n_comp) for part in core.chunks())
     c = int(np.argmax(pairs))
     return {
         "members": int((core.comp_member == c).sum()),

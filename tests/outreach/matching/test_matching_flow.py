@@ -15,7 +15,7 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
 from outreach.matching import parse_problem, solve
-from outreach.matching.core import build_core, spread_columns
+from outreach.matching.core import NO_CUTS, build_core, spread_columns
 from outreach.matching.eligibility import build_pairs
 from outreach.matching.flow import flow_start
 
@@ -51,8 +51,9 @@ def flow_value(core, chosen) -> int:
 def test_flow_reaches_the_overlap_free_optimum_and_its_duals_prove_it(members, tasks, seed):
     prob = parse_problem(bench.generate(members, tasks, seed))
     core = build_core(prob, build_pairs(prob))
-    reduced, chosen = flow_start(core)
+    y_task, y_member, chosen = flow_start(core)
     assert flow_value(core, chosen) == pytest.approx(overlap_free_lp(core), abs=0.5)
+    reduced = core.reduced_at(np.arange(core.fm.size), y_task, y_member, *NO_CUTS)
     outside = np.ones(core.fm.size, bool)
     outside[chosen] = False
     assert (reduced[outside] <= 0).all(), "a profitable pair was left out of an optimal flow"
@@ -73,7 +74,7 @@ def test_flow_respects_pins_and_the_solve_stays_optimal():
     assert data["pinned"], "the generator gives eligible pins"
     prob = parse_problem(data)
     core = build_core(prob, build_pairs(prob))
-    reduced, chosen = flow_start(core)
+    _, _, chosen = flow_start(core)
     assert flow_value(core, chosen) == pytest.approx(overlap_free_lp(core), abs=0.5)
     out = solve(data)
     assert out["optimal"]
