@@ -107,12 +107,28 @@ def test_run_reads_each_benchmarks_table():
     assert imported[0]["value"] == "1.87" and imported[0]["ratio"] == "23.600"
     matched = run.rows_matching(
         "        size     pairs  method   wall s    cpu s  ratio      objective  note\n"
-        "      200x50      1234  engine     0.04     0.04   0.80       1.000000  x\n"
+        "      200x50      1234  engine     0.04     0.04   0.80       1.000000  optimal=True "
+        "methods={'lp': 2, 'milp': 0} lp_rounds=2 peak_rss=103MiB input_rss=100MiB\n"
         "      200x50      1234  greedy     0.05     0.05   1.00       0.900000  y\n"
+        " 30000x10000  16214418  engine    41.00    40.00   2.00  370817.333778  optimal=True "
+        "methods={'lp': 0} lp_rounds=10 peak_rss=978MiB input_rss=248MiB\n"
+        " 30000x10000  16214418  greedy    20.50    20.00   1.00  345000.000000  y\n"
+        " 30000x10000  16214418    milp     0.00     0.00   0.00              -  not run: over 2000000\n"
     )
-    assert [r["measure"] for r in matched] == ["200x50 engine wall s"] and matched[0][
-        "baseline"
-    ] == "greedy 0.05 s"
+    assert [r["measure"] for r in matched] == [
+        "200x50 engine wall s",
+        "200x50 engine proven optimal",
+        "200x50 engine peak RSS MiB",
+        "30000x10000 engine wall s",
+        "30000x10000 engine proven optimal",
+        "30000x10000 engine peak RSS MiB",
+    ]
+    assert matched[0]["baseline"] == "greedy 0.05 s" and matched[1]["value"] == "True"
+    assert matched[3]["goal"] == "<= 60 s, optimal" and matched[3]["ratio"] == "2.000"
+    assert matched[5]["value"] == "978" and matched[5]["goal"] == "<= 1 GB"
+    assert matched[5]["baseline"] == "input alone 248MiB"
+    full = run.command("matching", run.parse_args(["--full"]), Path("x.json"))
+    assert "30000x10000" in full[full.index("--sizes") + 1]
     calls = run.rows_calllists(
         f"{'postgresql':<11}{'next person (allocate)':<28}{100:>6}{5.0:>9.1f}{20.0:>9.1f}"
         f"{30.0:>9.1f}\n{'postgresql':<11}{'plain SELECT ... LIMIT 1':<28}{100:>6}"
