@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -203,7 +202,7 @@ def engine_child(size: str, seed: int, trace: bool) -> None:
     n_members, n_tasks = (int(x) for x in size.lower().split("x"))
     solve(generate(50, 10, seed))  # imports and first-call costs out of the timing, as in the parent
     data = generate(n_members, n_tasks, seed)
-    input_rss = _rss_mib()
+    input_rss = _status_mib("VmRSS")
     if trace:
         tracemalloc.start()
     sol, wall, cpu = _timed(solve, data)
@@ -217,16 +216,21 @@ def engine_child(size: str, seed: int, trace: bool) -> None:
         "lp_rounds": st["lp_rounds"],
         "pairs": st["eligible_pairs"],
         "input_rss": input_rss,
-        "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss": _status_mib("VmHWM"),
     }
     if trace:
         out["traced_peak"] = tracemalloc.get_traced_memory()[1] / 2**20
     print(json.dumps(out))
 
 
-def _rss_mib() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+def _status_mib(field: str) -> float:
+    """VmRSS (now) or VmHWM (peak) of this process in MiB. Not ru_maxrss: Linux carries that over
+    from the parent across fork and exec, so a child would report the parent's peak."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def run_engine(size: str, seed: int, trace: bool) -> dict:

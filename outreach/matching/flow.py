@@ -14,7 +14,10 @@ against them and add the profitable ones.
 What comes out -- a reduced cost per pair and the flow's pairs -- only
 chooses the LP's first columns (:mod:`.relax`).  Nothing here is trusted
 for the proof: the LP re-prices every pair against its own duals, so a
-stopped or imprecise flow stage costs time, never correctness.
+stopped or imprecise flow stage costs time, never correctness; when the
+network code cannot run at all (OR-Tools refuses costs whose scaled range
+overflows 64 bits, possible only with weights near the allowed maximum),
+:func:`flow_start` says so and the LP starts from the best scores instead.
 """
 
 from __future__ import annotations
@@ -47,8 +50,9 @@ class _Network:
         zeros = np.zeros(first.size, np.int64), np.zeros(n_tasks + 1, np.int64)
         self.fixed_cost = np.concatenate([zeros[0], ucost, zeros[1]])
 
-    def solve(self, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Optimal flow over pair arcs ``cols``: (pairs carrying flow, y_task, y_member)."""
+    def solve(self, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Optimal flow over pair arcs ``cols``: (pairs carrying flow, y_task, y_member), or None when
+        the network code gives no optimum."""
         core, n = self.core, self.core.n_members
         tail = np.concatenate([self.fixed_tail, 1 + core.fm[cols]])
         head = np.concatenate([self.fixed_head, n + 1 + core.ft[cols]])
@@ -59,19 +63,21 @@ class _Network:
         supply = np.zeros(self.sink + 1, np.int64)
         supply[0], supply[self.sink] = self.total, -self.total
         net.set_nodes_supplies(np.arange(self.sink + 1), supply)
-        status = net.solve()
-        if status != net.OPTIMAL:  # pragma: no cover - the bypass arc makes every network feasible
-            raise RuntimeError(f"min-cost flow failed: {status}")
+        if net.solve() != net.OPTIMAL:  # feasible by the bypass arc; BAD_COST_RANGE is the one left
+            return None
         flow = net.flows(np.arange(tail.size))
         dist = _distances(self.sink + 1, tail, head, cost, flow < cap, flow > 0)
+        if dist is None:
+            return None
         y_member = np.maximum(dist[1 : n + 1], 0)
         y_task = np.maximum(-dist[n + 1 : self.sink], 0)
         return cols[flow[self.fixed_tail.size :] > 0], y_task, y_member
 
 
-def _distances(n_nodes: int, tail, head, cost, forward: np.ndarray, backward: np.ndarray) -> np.ndarray:
+def _distances(n_nodes: int, tail, head, cost, forward, backward) -> np.ndarray | None:
     """Shortest distances from node 0 in the residual graph (Bellman-Ford, one vectorised pass per
-    round: a few hundred rounds of well under a millisecond each on a district's network)."""
+    round: at national scale about a hundred rounds of a millisecond or two), or None if they do not
+    settle (a negative cycle: the flow was not optimal after all)."""
     t = np.concatenate([tail[forward], head[backward]])
     h = np.concatenate([head[forward], tail[backward]])
     c = np.concatenate([cost[forward], -cost[backward]])
@@ -86,16 +92,20 @@ def _distances(n_nodes: int, tail, head, cost, forward: np.ndarray, backward: np
         if (best == dist[heads]).all():
             return dist
         dist[heads] = best
-    raise RuntimeError("negative cycle in the residual graph of an optimal flow")  # pragma: no cover
+    return None
 
 
-def flow_start(core: Core) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Node potentials of the overlap-free optimum as (y_task, y_member), and that optimum's pairs."""
+def flow_start(core: Core) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Node potentials of the overlap-free optimum as (y_task, y_member), and that optimum's pairs;
+    None when the network code gave no optimum."""
     cols = core.select(np.zeros(core.n_tasks, np.int64), np.zeros(core.n_members, np.int64), START_EXTRA)
     network = _Network(core)
     in_net = np.zeros(core.fm.size, bool)
     for _ in range(MAX_ROUNDS):
-        chosen, y_task, y_member = network.solve(cols)
+        solved = network.solve(cols)
+        if solved is None:
+            return None
+        chosen, y_task, y_member = solved
         in_net[cols] = True
         new = core.select(y_task, y_member, ROUND_EXTRA, above=0, exclude=in_net)
         if new.size == 0:

@@ -32,6 +32,7 @@ from .restricted import RestrictedLP
 
 PRICE_TOL = 1e-3  # micro-units; reduced costs below are treated as zero
 EXTRA_START = 1  # members per task beyond its slots in the first LP, best by flow reduced cost
+EXTRA_NO_FLOW = 6  # the same, best by score, when the flow stage gave nothing
 EXTRA_ROUND = 2  # extra columns per task and round beyond its slots
 
 
@@ -98,8 +99,11 @@ def relax(core: Core) -> Relaxation:
     """Solve the LP relaxation over all free pairs; see the module docstring."""
     n_free = core.fm.size
     active = np.zeros(n_free, bool)
-    y_task, y_mem, flow_pairs = flow_start(core)
-    first = np.union1d(core.select(y_task, y_mem, EXTRA_START), flow_pairs)
+    start = flow_start(core)
+    if start is None:  # no network optimum: each task's best scores (the duals all zero)
+        first = core.select(np.zeros(core.n_tasks), np.zeros(core.n_members), EXTRA_NO_FLOW)
+    else:
+        first = np.union1d(core.select(start[0], start[1], EXTRA_START), start[2])
     lp = RestrictedLP(core)
     lp.add_columns(first)
     lp.last = "start"

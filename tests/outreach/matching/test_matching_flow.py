@@ -80,3 +80,24 @@ def test_flow_respects_pins_and_the_solve_stays_optimal():
     assert out["optimal"]
     taken = {(a["member"], a["task"]) for a in out["assignments"]}
     assert {tuple(p) for p in data["pinned"]} <= taken
+
+
+def test_without_a_network_optimum_the_lp_starts_from_scores_and_stays_exact(monkeypatch):
+    from outreach.matching import flow
+
+    data = bench.generate(300, 80, 2)
+    expected = solve(data)
+    monkeypatch.setattr(flow._Network, "solve", lambda self, cols: None)
+    prob = parse_problem(data)
+    assert flow.flow_start(build_core(prob, build_pairs(prob))) is None
+    out = solve(data)
+    assert out["optimal"] and out["objective"] == expected["objective"]
+
+
+def test_bellman_ford_reports_a_negative_cycle_instead_of_looping():
+    from outreach.matching.flow import _distances
+
+    tail, head, cost = np.array([0, 1, 2]), np.array([1, 2, 1]), np.array([0, -2, 1])
+    every = np.ones(3, bool)
+    assert _distances(3, tail, head, cost, every, ~every) is None
+    assert _distances(3, tail, head, np.array([0, 2, 1]), every, ~every).tolist() == [0, 0, 2]
