@@ -101,3 +101,36 @@ def test_bellman_ford_reports_a_negative_cycle_instead_of_looping():
     every = np.ones(3, bool)
     assert _distances(3, tail, head, cost, every, ~every) is None
     assert _distances(3, tail, head, np.array([0, 2, 1]), every, ~every).tolist() == [0, 0, 2]
+
+
+def test_chunked_passes_agree_with_whole_array_ones(monkeypatch):
+    """The core's chunked loops (memory at national scale) give what one whole-array pass gives."""
+    from scipy.sparse.csgraph import connected_components
+
+    from outreach.matching import core as core_mod
+
+    monkeypatch.setattr(core_mod, "CHUNK", 397)  # many chunks, none aligned with anything
+    prob = parse_problem(bench.generate(600, 150, 4))
+    core = build_core(prob, build_pairs(prob))
+    assert core.fm.size > 5 * 397
+    assert (core.by_member == np.argsort(core.fm, kind="stable")).all()
+    rng = np.random.default_rng(0)
+    n, n_tasks = 3000, 2000  # sparse: hundreds of components, some spread over several chunks
+    fm, ft = rng.integers(0, n, 2500), rng.integers(0, n_tasks, 2500)
+    comp, n_comp = core_mod._components(n, n_tasks, fm, ft)
+    graph = coo_matrix((np.ones(fm.size), (fm, n + ft)), shape=(n + n_tasks,) * 2)
+    _, labels = connected_components(graph, directed=False)
+    used = np.flatnonzero(comp >= 0)
+    assert n_comp == np.unique(labels[used]).size > 100
+    assert (
+        (labels[used][:, None] == labels[used][None, :]) == (comp[used][:, None] == comp[used][None, :])
+    ).all()
+    y_task = rng.integers(0, 12_000_000, core.n_tasks)
+    y_member = rng.integers(0, 4_000_000, core.n_members)
+    got = core.select(y_task, y_member, 2, above=0)
+    d = core.fs.astype(np.int64) - y_task[core.ft] - y_member[core.fm]
+    want = []
+    for t in range(core.n_tasks):
+        mine = np.flatnonzero((core.ft == t) & (d > 0) & (core.fs > 0))
+        want += sorted(mine[np.lexsort((mine, -d[mine]))][: core.slots[t] + 2].tolist())
+    assert got.tolist() == sorted(want)
