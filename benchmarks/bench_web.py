@@ -54,6 +54,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (KRAFTKARTAN_WORKERS)")
     parser.add_argument("--members", type=int, default=60, help="members, each with a personal link")
     parser.add_argument("--json", type=Path, help="also write the rows to this file (for run.py)")
+    parser.add_argument("--pg-tcp", action="store_true",
+                        help="reach PostgreSQL over TCP (127.0.0.1) instead of its unix socket")
     args = parser.parse_args(argv)
     if args.duration <= 0 or args.connections < 1 or args.workers < 1 or args.members < 1:
         parser.error("--duration, --connections, --workers and --members must be positive")
@@ -184,6 +186,8 @@ def bench_backend(backend: str, args, tmp: Path, hello) -> list[dict]:
         cluster = PgCluster()
         cluster.start()
         url = cluster.create_database("bench_web")
+        if not args.pg_tcp:  # the app on the database's machine talks to it over the unix socket
+            url = cluster.socket_url("bench_web") or url
     server = None
     try:
         env = web_instance.instance_env(tmp / backend, url)

@@ -203,6 +203,14 @@ class PgCluster:
         self._require_running()
         return f"postgresql+psycopg://{PG_USER}@{self.host}:{self.port}/{dbname}"
 
+    def socket_url(self, dbname: str = "postgres") -> str | None:
+        """The same database over the cluster's unix socket (None when its path would be too long):
+        what an app on the database's own machine uses, without TCP's loopback work per query."""
+        self._require_running()
+        if self.socket_dir is None:
+            return None
+        return f"postgresql+psycopg://{PG_USER}@/{dbname}?host={self.socket_dir}&port={self.port}"
+
     def conninfo(self, dbname: str = "postgres") -> str:
         """libpq connection string for ``psycopg.connect()``."""
         self._require_running()
