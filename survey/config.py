@@ -50,10 +50,10 @@ def secret_key(instance_path: str) -> str:
 
 
 def engine_options(url: str) -> dict[str, Any]:
-    """A server database's connections can be dropped under the pool (a restart, an idle timeout): ping
-    each one as it is checked out. A SQLite file cannot, and the ping was a third query on every survey
-    page (issue 12)."""
-    return {} if url.startswith("sqlite") else {"pool_pre_ping": True}
+    """Nothing beyond the defaults: a server database's connections are pinged only after sitting idle
+    (survey/core/dbpool.py), not on every checkout as `pool_pre_ping` would: that ping was one of a
+    survey page's two round trips on PostgreSQL (issue 12). A SQLite file never drops a connection."""
+    return {}
 
 
 def instance_path(root: Path) -> str:

@@ -1,0 +1,50 @@
+"""Idle server connections are pinged before use, busy ones are not (survey/core/dbpool.py)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from survey.core import dbpool
+from survey.extensions import db
+
+pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
+
+
+@pytest.fixture
+def pings(monkeypatch) -> list:
+    seen = []
+    real = dbpool._ping
+
+    def counted(conn):
+        seen.append(conn)
+        real(conn)
+
+    monkeypatch.setattr(dbpool, "_ping", counted)
+    return seen
+
+
+def _pid() -> int:
+    pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+    db.session.remove()  # back to the pool
+    return pid
+
+
+def test_an_idle_connection_the_server_dropped_is_replaced_before_the_request_sees_it(app, pg_cluster, pings,
+                                                                                      monkeypatch):
+    db.engine.dispose()
+    first = _pid()
+    with pg_cluster.connect(autocommit=True) as admin:  # the server drops it, as a restart would
+        admin.execute("SELECT pg_terminate_backend(%s)", (first,))
+    monkeypatch.setattr(dbpool, "IDLE_SECONDS", 0.0)  # and it has sat idle long enough
+    second = _pid()  # no error: the ping failed and the pool connected anew
+    assert second != first and len(pings) == 1
+
+
+def test_a_connection_in_steady_use_is_not_pinged_and_an_idle_one_is(app, pings, monkeypatch):
+    db.engine.dispose()
+    pids = {_pid() for _ in range(4)}
+    assert pings == [] and len(pids) == 1  # one connection, reused, never pinged
+    monkeypatch.setattr(dbpool, "IDLE_SECONDS", 0.0)
+    assert _pid() in pids and len(pings) == 1  # pinged, alive, kept
+    assert db.session.scalar(sa.text("SELECT 1")) == 1  # the ping left no transaction behind
