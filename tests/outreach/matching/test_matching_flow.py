@@ -108,8 +108,10 @@ def test_chunked_passes_agree_with_whole_array_ones(monkeypatch):
     from scipy.sparse.csgraph import connected_components
 
     from outreach.matching import core as core_mod
+    from outreach.matching import index
 
     monkeypatch.setattr(core_mod, "CHUNK", 397)  # many chunks, none aligned with anything
+    monkeypatch.setattr(index, "CHUNK", 397)
     prob = parse_problem(bench.generate(600, 150, 4))
     core = build_core(prob, build_pairs(prob))
     assert core.fm.size > 5 * 397
@@ -117,7 +119,7 @@ def test_chunked_passes_agree_with_whole_array_ones(monkeypatch):
     rng = np.random.default_rng(0)
     n, n_tasks = 3000, 2000  # sparse: hundreds of components, some spread over several chunks
     fm, ft = rng.integers(0, n, 2500), rng.integers(0, n_tasks, 2500)
-    comp, n_comp = core_mod._components(n, n_tasks, fm, ft)
+    comp, n_comp = index.components(n, n_tasks, fm, ft)
     graph = coo_matrix((np.ones(fm.size), (fm, n + ft)), shape=(n + n_tasks,) * 2)
     _, labels = connected_components(graph, directed=False)
     used = np.flatnonzero(comp >= 0)
