@@ -12,6 +12,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urlencode
@@ -30,6 +31,30 @@ def _gunicorn(port: int, env: dict[str, str]) -> subprocess.Popen:
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT,
         env={**os.environ, **env, "KRAFTKARTAN_BIND": f"127.0.0.1:{port}", "KRAFTKARTAN_WORKERS": "1"},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _serve(env: dict[str, str], taken: set[int]) -> tuple[int, subprocess.Popen]:
+    """A gunicorn listening on a port of its own. A port found free can be taken before gunicorn binds
+    it (another test's client connection gets it as its ephemeral port): then gunicorn exits, and this
+    tries another port instead of waiting a minute for nothing."""
+    for _ in range(3):
+        port = free_port()
+        if port in taken:
+            continue
+        server = _gunicorn(port, env)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                wait_for_port(port, 0.5)
+                return port, server
+            except TimeoutError:
+                continue
+        if server.poll() is None:
+            server.kill()
+        stderr = server.communicate(timeout=30)[1]
+        if "in use" not in stderr:
+            raise AssertionError(f"gunicorn on port {port} did not start:\n{stderr}")
+    raise AssertionError("no free port for gunicorn after 3 tries")
 
 
 @pytest.mark.postgres
@@ -53,11 +78,12 @@ def test_two_servers_share_login_limits_through_redis(app, tmp_path):
         env = {"KRAFTKARTAN_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
                "KRAFTKARTAN_SECRET_KEY": "shared-secret-for-both", "KRAFTKARTAN_INSTANCE_PATH": str(tmp_path),
                "KRAFTKARTAN_RATELIMIT_STORAGE_URI": redis.url}
-        ports = [free_port(), free_port()]
-        servers = [_gunicorn(port, env) for port in ports]
+        ports, servers = [], []
         try:
-            for port in ports:
-                wait_for_port(port, 60)
+            for _ in range(2):
+                port, server = _serve(env, set(ports))
+                ports.append(port)
+                servers.append(server)
             statuses = [attempt(ports[i % 2]) for i in range(12)]
         finally:
             for server in servers:
