@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from survey.core.contacts import normalize_email, normalize_phone
+from survey.registry.cells import parse_date, quick_email, quick_phone, split_name
 from survey.registry.read import read_registry
-from survey.registry.rows import normalize, parse_date, quick_email, quick_phone, split_name, to_records
+from survey.registry.rows import normalize, to_records
 
 TODAY = date(2030, 6, 1)
 
