@@ -45,7 +45,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app, add_context_processor=False)
     app.context_processor(lambda: {"current_user": current_user})
     limiter.init_app(app)
-    limiter.request_filter(_unlimited)
     login_manager.login_view = "admin.login"
     login_manager.login_message = None
 
@@ -86,13 +85,6 @@ def _register_blueprints(app: Flask) -> None:
     for module in (home, respond, login, registry, correction_views, review, accounts, invitations, privacy,
                    overview, networks, today, jobs_pages):
         app.register_blueprint(module.bp)
-
-
-def _unlimited() -> bool:
-    """The members' survey pages carry no rate limit (a party answers in one evening, often from one
-    address behind a venue's Wi-Fi), so Flask-Limiter need not resolve limits for them: that check was
-    ~6% of a survey page's time (issue 12). Limits live on the login pages."""
-    return request.blueprint == "respond"
 
 
 def _select_locale() -> str:

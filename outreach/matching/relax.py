@@ -27,12 +27,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .core import NO_CUTS, Core, spread_columns
-from .flow import flow_start
+from .flow import START_EXTRA, flow_start
 from .restricted import RestrictedLP
 
 PRICE_TOL = 1e-3  # micro-units; reduced costs below are treated as zero
 EXTRA_START = 1  # members per task beyond its slots in the first LP, best by flow reduced cost
-EXTRA_NO_FLOW = 6  # the same, best by score, when the flow stage gave nothing
 EXTRA_ROUND = 2  # extra columns per task and round beyond its slots
 
 
@@ -100,8 +99,8 @@ def relax(core: Core) -> Relaxation:
     n_free = core.fm.size
     active = np.zeros(n_free, bool)
     start = flow_start(core)
-    if start is None:  # no network optimum: each task's best scores (the duals all zero)
-        first = core.select(np.zeros(core.n_tasks), np.zeros(core.n_members), EXTRA_NO_FLOW)
+    if start is None:  # no network optimum: what the first network had, each task's best scores
+        first = core.select(np.zeros(core.n_tasks), np.zeros(core.n_members), START_EXTRA)
     else:
         first = np.union1d(core.select(start[0], start[1], EXTRA_START), start[2])
     lp = RestrictedLP(core)
