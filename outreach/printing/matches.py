@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from outreach.match import services as assign
 from outreach.printing import filters
@@ -93,8 +94,11 @@ def _reasons(shift_list: list[Shift]) -> dict[int, dict]:
     return {shift_id: entry for shift_id, (_run, entry) in found.items()}
 
 
-def _why(entry: dict | None, skills: dict[str, str]) -> str:
-    if entry is None:
+def _why(entry: dict | None, skills: dict[str, str], proposed: int) -> str:
+    if entry is None:  # the newest run left no gap here: what is free is proposed, or not matched yet
+        if proposed:
+            return ngettext("%(num)d föreslagen, inte tillfrågad än (publicera matchningen).",
+                            "%(num)d föreslagna, inte tillfrågade än (publicera matchningen).", proposed)
         return _("Ingen matchning har föreslagit någon än.")
     text = _(WHY.get(entry["code"], entry["code"]))
     if entry.get("skills"):
@@ -128,6 +132,7 @@ def build(viewer: User | None, association: Organisation | None, period: filters
                 status=key, status_text=status_word(key)))
         holding = sum(1 for a in shift.assignments if a.status in tasks.FILLING)
         free = max(shift.slots - holding, 0)
+        proposed = sum(1 for a in shift.assignments if a.status is AssignmentStatus.PROPOSED)
         if statuses is not None and not rows and not (free and "unfilled" in wanted):
             continue
         people_total += len(rows)
@@ -138,7 +143,7 @@ def build(viewer: User | None, association: Organisation | None, period: filters
             place=task.place or "",
             association=task.association.name if task.association else _("Hela distriktet"),
             day=weekday_date(shift.start_local.date()), time=clock(shift), slots=shift.slots,
-            people=tuple(rows), free=free, why=_why(reasons.get(shift.id), skills) if free else ""))
+            people=tuple(rows), free=free, why=_why(reasons.get(shift.id), skills, proposed) if free else ""))
     return MatchList(
         head=header(association, _("Uppdrag och matchningar")),
         filters=description,

@@ -224,3 +224,15 @@ def test_attendance_is_in_the_members_export_and_goes_with_erasure(app, district
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ShiftAttendance)) == 0
     assert db.session.get(HeldShift, district.stall.id).came == 1  # the count stays
+
+
+def test_a_place_only_proposed_says_so_instead_of_not_matched(app):
+    """A free place the newest run filled with a proposal is "proposed, not asked yet", not "no matching
+    has proposed anyone" (which the list printed beside the proposed names)."""
+    from outreach.printing.matches import _why
+
+    with app.test_request_context():
+        assert _why(None, {}, 2) == "2 föreslagna, inte tillfrågade än (publicera matchningen)."
+        assert _why(None, {}, 1) == "1 föreslagen, inte tillfrågad än (publicera matchningen)."
+        assert _why(None, {}, 0) == "Ingen matchning har föreslagit någon än."
+        assert _why({"code": "busy"}, {}, 2) == "Alla som kan är redan upptagna"
