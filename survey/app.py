@@ -14,7 +14,7 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from survey import MIGRATIONS, ROOT, TEMPLATES, config
-from survey.core import dbpool  # noqa: F401  (its pool listeners: ping idle server connections)
+from survey.core import dbpool  # its pool listeners ping idle server connections
 from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -32,7 +32,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     app.config.setdefault("SECRET_KEY", config.secret_key(app.instance_path))
 
+    binds = app.config.setdefault("SQLALCHEMY_BINDS", {})
+    binds.update(dbpool.read_binds(app.config["SQLALCHEMY_DATABASE_URI"],
+                                   app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})))
     db.init_app(app)
+    dbpool.init_app(app)
     # Batch mode so SQLite can alter tables; the compare_* flags make `db check` and autogenerate see a
     # changed column type or server default, not only added and dropped columns.
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True,

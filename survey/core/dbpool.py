@@ -47,3 +47,34 @@ def _ping(dbapi_connection) -> None:
         cursor.close()
     if not getattr(dbapi_connection, "autocommit", True):
         dbapi_connection.rollback()  # the ping must not leave a transaction open
+
+
+READS = "reads"
+
+
+def read_binds(url: str, options: dict) -> dict:
+    """The SQLALCHEMY_BINDS entry of the read engine, for a server database only: a second pool on the
+    same database whose connections stay in autocommit, for reads that need no transaction (a survey
+    page's one query: survey/respond/snapshot.py). Nothing to reset when a connection comes back: it
+    never holds a transaction. SQLite starts no transaction for a read, so it needs none."""
+    if not url.startswith("postgresql"):
+        return {}
+    return {READS: {**options, "url": url, "isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}}
+
+
+def init_app(app) -> None:
+    """Dispose of the read engine whenever the main engine is disposed (tests, forks, the backup's
+    restore): every place that closes the app's connections calls ``db.engine.dispose()``."""
+    from survey.extensions import db
+
+    with app.app_context():
+        reads = db.engines.get(READS)
+        if reads is not None:
+            sa.event.listen(db.engine, "engine_disposed", lambda _engine: reads.dispose())
+
+
+def read_engine() -> sa.Engine | None:
+    """The app's autocommit read engine, or None where reads go through the session (SQLite)."""
+    from survey.extensions import db
+
+    return db.engines.get(READS)
