@@ -14,7 +14,7 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from survey import MIGRATIONS, ROOT, TEMPLATES, config
-from survey.core import dbpool  # its pool listeners ping idle server connections
+from survey.core import dbpool, lang  # dbpool's pool listeners ping idle server connections
 from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                      compare_server_default=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    lang.init_app(app)
     # Templates get `current_user` as the lazy proxy, not Flask-Login's eagerly loaded user: a member's
     # survey page never asks who is logged in, and loading (and, under strong session protection,
     # rewriting) the session on every page cost each survey page a new session cookie (issue 12).

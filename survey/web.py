@@ -7,10 +7,10 @@ from datetime import datetime
 
 import pyphen
 from flask import Flask, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from survey.core.lang import lang_code
 from survey.models import Question
 from survey.spec import availability
 from survey.spec.services import STOCKHOLM
@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(calendar_weeks)
     app.add_template_global(availability_text)
     app.context_processor(
-        lambda: {"current_lang": str(get_locale() or "sv"), "session_lang": session.get("lang")}
+        lambda: {"current_lang": lang_code(), "session_lang": session.get("lang")}
     )
     app.register_error_handler(HTTPException, _error_page)
 
@@ -35,7 +35,7 @@ def translate(text: dict[str, str] | str | None) -> str:
         return ""
     if isinstance(text, str):
         return text
-    lang = str(get_locale() or "sv")
+    lang = lang_code()
     return text.get(lang) or text.get("sv") or next(iter(text.values()), "")
 
 
@@ -51,7 +51,7 @@ def soft_hyphens(text: str) -> str:
     `hyphens: auto` needs a hyphenation dictionary that Chromium on Linux and many Android builds lack,
     so the words were cut anywhere ("Vardagskväll/ar"); with break points from pyphen (already installed
     for WeasyPrint) they break as "Vardags-/kvällar", with the hyphen shown."""
-    hyphenator = _hyphenator(str(get_locale() or "sv"))
+    hyphenator = _hyphenator(lang_code())
     if hyphenator is None:
         return text
     return " ".join(hyphenator.inserted(w, hyphen="\u00ad") if len(w) > 7 else w for w in text.split(" "))

@@ -7,7 +7,6 @@ anything else answers 404, so guessing ids tells nothing. Every page works witho
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -15,6 +14,7 @@ from outreach.calllists import caller_accounts, phone_survey, queue, reports, se
 from outreach.calllists.forms import CsrfForm, OutcomeForm, PasswordForm, aware
 from survey.accounts import services as accounts
 from survey.core.contacts import format_phone
+from survey.core.lang import lang_code
 from survey.extensions import db
 from survey.models import Assignment, CallList, CallTarget, Survey, utcnow
 from survey.spec.services import STOCKHOLM
@@ -174,7 +174,7 @@ def _walk(list_id: int, target_id: int) -> phone_survey.PhoneWalk:
     survey = _survey(call_list)
     if survey is None:
         abort(404)
-    return phone_survey.walk_for(survey, target, current_user, str(get_locale() or "sv"))
+    return phone_survey.walk_for(survey, target, current_user, lang_code())
 
 
 @bp.get("/<int:list_id>/t/<int:target_id>/survey")
@@ -194,7 +194,7 @@ def survey_page(list_id: int, target_id: int, section_key: str):
     section = walk.section(section_key)
     if section is None:
         abort(404)
-    lang = str(get_locale() or "sv")
+    lang = lang_code()
     if request.method == "GET":
         db.session.commit()
         return render_template("calllists/survey_page.html", walk=walk, section=section,

@@ -24,10 +24,11 @@ from urllib.parse import unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 
 from flask import current_app
-from flask_babel import get_locale
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from survey.core.lang import lang_code
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = ROOT / "survey" / "static"
@@ -119,7 +120,7 @@ def render_html(template: str, **context) -> str:
         raise ValueError(f"print templates live under templates/print/: {template!r}")
     # Straight through Jinja, not flask.render_template: the page context processors read the session,
     # and a print-out must come out the same from the CLI (no request) as from the web.
-    lang = str(get_locale() or "sv")
+    lang = lang_code()
     return current_app.jinja_env.get_template(template).render(
         font_url=font_url, font_family=FONT_FAMILY, current_lang=lang, **context)
 

@@ -8,9 +8,9 @@ Apart from `services` so that pages, print-outs and the import can name things w
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from survey.core.lang import lang_code
 from survey.extensions import db
 from survey.i18n import N_
 from survey.models import AssignmentStatus, Option, Question, Survey, TaskKind
@@ -86,5 +86,5 @@ def _survey_labels(prefix: str) -> dict[str, dict[str, str]]:
 
 
 def _survey_options(prefix: str) -> dict[str, str]:
-    lang = str(get_locale() or "sv")
+    lang = lang_code()
     return {k: label.get(lang) or label.get("sv") or k for k, label in _survey_labels(prefix).items()}

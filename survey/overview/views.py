@@ -13,13 +13,14 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
 from survey import tabular
 from survey.core import access, audit
+from survey.core.lang import lang_code
 from survey.extensions import db
 from survey.models import Organisation, OrganisationKind, Survey, utcnow
 from survey.overview import charts
@@ -116,7 +117,7 @@ def export(scope: str, fmt: str):
     survey = _chosen(_surveys(), request.form.get("survey"))
     if survey is None:
         abort(404)
-    frame = numbers.overview_frame(survey, ids, lang=str(get_locale() or "sv"))
+    frame = numbers.overview_frame(survey, ids, lang=lang_code())
     audit.record(current_user, "export", f"overview:{scope}", rows=len(frame), format=fmt, survey=survey.slug,
                  association_id=org.id if org else None)
     data = tabular.export_bytes(frame, fmt)

@@ -12,7 +12,6 @@ import functools
 from typing import Any, NamedTuple
 
 from babel import support
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -28,6 +27,7 @@ from wtforms import (
 from wtforms.i18n import messages_path
 from wtforms.validators import Length, NumberRange, Optional
 
+from survey.core.lang import lang_code
 from survey.models import Question, Section
 from survey.spec import availability
 
@@ -52,7 +52,7 @@ class SectionForm(FlaskForm):
 
     class Meta:
         def get_translations(self, form):
-            return _wtforms_catalog(str(get_locale() or "sv"))
+            return _wtforms_catalog(lang_code())
 
 
 def skill_field_name(question: Question, index: int) -> str:

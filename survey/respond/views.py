@@ -7,8 +7,8 @@ works with JavaScript turned off.
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import get_locale
 
+from survey.core.lang import lang_code
 from survey.extensions import db
 from survey.models import SignatureMode, SubmissionStatus, Survey, SurveyLink, utcnow
 from survey.respond import forms, fragments, links, signatures, snapshot
@@ -22,7 +22,7 @@ bp.add_app_template_global(fragments.question_html, "question_html")
 
 
 def _lang() -> str:
-    return str(get_locale() or "sv")
+    return lang_code()
 
 
 def _load(token: str, write: bool = False) -> tuple[SurveyLink | snapshot.LinkRow, Walk | None]:
