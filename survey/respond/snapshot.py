@@ -121,9 +121,9 @@ def _rows(token_hash: str) -> list:
     pooled connection into autocommit and back. A request that already wrote reads through its own
     transaction, to see its writes; one that writes after this read loads the ORM rows in a transaction
     of its own (views._load)."""
-    session = db.session()
-    if session.in_transaction():
-        return session.execute(_PAGE, {"token_hash": token_hash}).all()
+    # Only a session the request already made can hold a transaction: asking a new one would make it.
+    if db.session.registry.has() and db.session().in_transaction():
+        return db.session.execute(_PAGE, {"token_hash": token_hash}).all()
     engine = dbpool.read_engine() or db.engine
     page = _COMPILED.get(engine.dialect.name)
     if page is None:

@@ -48,3 +48,23 @@ def test_a_connection_in_steady_use_is_not_pinged_and_an_idle_one_is(app, pings,
     monkeypatch.setattr(dbpool, "IDLE_SECONDS", 0.0)
     assert _pid() in pids and len(pings) == 1  # pinged, alive, kept
     assert db.session.scalar(sa.text("SELECT 1")) == 1  # the ping left no transaction behind
+
+
+def test_the_read_engine_stays_in_autocommit_and_is_disposed_with_the_main_one(app):
+    reads = dbpool.read_engine()
+    assert reads is not None and reads.url == db.engine.url
+    for _ in range(2):  # a connection handed back keeps autocommit: nothing to switch on the next use
+        connection = reads.raw_connection()
+        assert connection.driver_connection.autocommit is True
+        connection.cursor().execute("SELECT 1")
+        connection.close()
+    assert reads.pool.checkedin() == 1
+    db.engine.dispose()  # what every place that closes the app's connections calls
+    assert reads.pool.checkedin() == 0
+
+
+def test_sqlite_reads_through_the_main_engine(backend):
+    assert dbpool.read_binds("sqlite:///x.sqlite3", {}) == {}
+    binds = dbpool.read_binds("postgresql+psycopg://h/db", {"pool_size": 3})
+    assert binds[dbpool.READS] == {"pool_size": 3, "url": "postgresql+psycopg://h/db",
+                                   "isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}

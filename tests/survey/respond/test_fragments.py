@@ -75,3 +75,33 @@ def test_a_label_with_a_marker_is_never_compiled(app, load_survey):
         fast = render_template_string(PAGE, q=odd, form=form, errors={}, lang="sv")
         assert fast == render_template_string(MACRO, q=odd, form=form, errors={})
     assert (id(odd), "sv") not in fragments._CACHE
+
+
+def test_typed_answers_fill_the_compiled_question_as_the_macro_does(app, load_survey):
+    """Text, long text and number questions: the stored value goes where the macro writes it, escaped."""
+    typed = [q for q in plan.plan_for(load_survey()).questions() if q.type in fragments.TYPED]
+    assert {q.type for q in typed} >= {"text"}
+    values = [None, "", "Lisa", 'a "quoted" <b>bold</b> & \'x\'', "Åsa Öberg\nrad två", 42]
+    for lang in ("sv", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            for q in typed:
+                for value in values:
+                    form = forms.stored_form([q], {} if value is None else {q.key: value})
+                    fast = render_template_string(PAGE, q=q, form=form, errors={}, lang=lang)
+                    assert fast == render_template_string(MACRO, q=q, form=form, errors={}), (q.key, value)
+                    assert "\x00" not in fast
+                    if isinstance(value, str) and "<b>" in value:
+                        assert "&lt;b&gt;" in fast and "<b>" not in fast
+                assert (id(q), lang) in fragments._CACHE
+
+
+def test_a_posted_typed_answer_is_shown_by_the_macro(app, load_survey):
+    """What a POST typed (WTForms' raw data) is what a page sent back shows, so it is never compiled."""
+    q = next(q for q in plan.plan_for(load_survey()).questions() if q.type == "text")
+    with app.test_request_context("/", method="POST", data={q.key: "  typed  "}):
+        from flask import request
+
+        posted = forms.build_form(SimpleNamespace(key="s"), [q], "sv", formdata=request.form)
+        fast = render_template_string(PAGE, q=q, form=posted, errors={}, lang="sv")
+        assert fast == render_template_string(MACRO, q=q, form=posted, errors={})
+        assert "typed" in fast
