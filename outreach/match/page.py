@@ -134,6 +134,16 @@ class MatchPage:
         return self.week.isoformat() if self.week else "all"
 
 
+def _covering_run(association: Organisation | None) -> MatchRun | None:
+    """The newest run that covered an association's shifts: its own, or the district's (which covers
+    every association). After a district-wide run the association's page shows that run's proposals,
+    so it must not say that no matching has run for it."""
+    own = assign.latest_run(association)
+    if association is None:
+        return own
+    return max(filter(None, (own, assign.latest_run(None))), key=lambda run: run.id, default=None)
+
+
 def match_page(viewer: User, association: Organisation | None, week: str) -> MatchPage:
     """The scope's shifts of one week with their proposals, asks and answers, reasons and pins."""
     is_admin = association_ids(viewer) is None
@@ -143,7 +153,7 @@ def match_page(viewer: User, association: Organisation | None, week: str) -> Mat
     weeks, monday = choose_week(every, week, problem.local_now().date(), own)
     shifts = [s for s in every if monday is None or monday <= s.start_local.date() < monday + timedelta(7)]
     ids = [s.id for s in shifts]
-    run = assign.latest_run(association)
+    run = _covering_run(association)
     unfilled = {u["shift"]: u for u in (run.stats or {}).get("unfilled", [])} if run else {}
     by_shift = _items(viewer, ids)
     pinnable = _pinnable(viewer, association, set(ids))

@@ -111,3 +111,23 @@ def test_each_button_names_its_person_and_shift_and_dates_read_as_words(app, wor
     assert "poäng för hur väl personen passar: kunskaper, intressen, tid" in page
     # The proposals fold away: a phone shows a shift per row, the reasons on opening it.
     assert '<details class="match-people">' in page and '<details class="match-item">' in page
+
+
+def test_after_a_district_wide_run_the_associations_page_shows_that_run(app, world, client, make_user):
+    """The ombudsman ran the whole district: Sundsvall's organizer sees its proposals under that run,
+    said to be the district's, not "no matching has run for this selection yet"."""
+    login(client, make_user("organizer", "Sundsvall"))
+    sundsvall = world["sundsvall"].id
+    page = client.get(f"/admin/match?association={sundsvall}&week=2030-08-12").text
+    assert "Ingen matchning har körts för det här urvalet än." in page
+    district = assign.run(None, None)
+    db.session.commit()
+    page = client.get(f"/admin/match?association={sundsvall}&week=2030-08-12").text
+    assert "Ingen matchning har körts för det här urvalet än." not in page
+    assert "Senaste körning (hela distriktet):" in page and "bevisat bäst" in page
+    # A run of the association's own, made after it, is the newest: no district label.
+    own = assign.run(world["sundsvall"], None)
+    db.session.commit()
+    assert own.id > district.id
+    page = client.get(f"/admin/match?association={sundsvall}&week=2030-08-12").text
+    assert "Senaste körning:" in page and "(hela distriktet)" not in page
