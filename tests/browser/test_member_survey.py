@@ -380,13 +380,14 @@ def test_skills_page_is_light_and_loads_nothing_from_other_hosts(personal_link, 
 # -- 6. English ----------------------------------------------------------------------------------------
 
 def test_english_shows_the_survey_in_english(personal_link, new_page, live):
-    _survey, _member, token = personal_link()
+    _survey, member, token = personal_link()
     page = new_page()
     page.goto(f"{live.url}/s/{token}?lang=en")
     main = page.locator("main")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(heading(page)).to_have_text("The 2030 campaign – what would you like to do?")
-    expect(main).to_contain_text("Hi! The 2030 election is getting closer")
+    expect(main.locator(".hello")).to_have_text(f"Hi {member.first_name}!")  # the page greets, by name
+    expect(main).to_contain_text("The 2030 election is getting closer")
     expect(page.locator("header").get_by_role("link", name="Svenska")).to_be_visible()
     # The app's own strings come from the English catalog (survey/translations/en).
     main.get_by_role("link", name="Start", exact=True).click()

@@ -22,7 +22,7 @@ except ImportError:  # the `chromium` fixture then skips these tests, or fails t
 pytestmark = pytest.mark.browser
 
 SMALL_PHONE = {"width": 320, "height": 640}
-INTRO_START = "Hej! Valet 2030 närmar sig"
+INTRO_START = "Valet 2030 närmar sig"
 CONTACT = "Hur vill du helst att vi hör av oss? (måste fyllas i)"
 CONSENT = "Jag går med på att partiet sparar mina svar för att organisera valrörelsen."
 # The review page's "Ändra" links are checked on their own in test_member_survey.py (an xfail there).

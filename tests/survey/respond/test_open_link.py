@@ -88,7 +88,7 @@ def test_name_and_contact_mode_requires_both(client, load_survey):
 
 # -- each thing asked once (issue 11) ----------------------------------------------------------------
 
-INTRO_START = "Hej! Valet 2030 närmar sig"
+INTRO_START = "Valet 2030 närmar sig"
 REGISTRY_SENTENCE = "Vi har fyllt i det vi redan vet om dig från medlemsregistret."
 IDENTITY_INPUTS = ('name="first_name"', 'name="last_name"', 'name="phone"', 'name="email"')
 
