@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from outreach.calllists import caller_accounts, phone_survey, queue, reports, services
+from outreach.calllists import caller_accounts, followups, phone_survey, queue, reports, services
 from outreach.calllists.forms import CsrfForm, OutcomeForm, PasswordForm, aware
 from survey.accounts import services as accounts
 from survey.core.contacts import format_phone
@@ -88,7 +88,7 @@ def target(list_id: int, target_id: int):
         "calllists/target.html", call_list=call_list, target=target, member=member,
         answers=_answers(submission), history=services.history(target),
         script=services.script_for(call_list, member.first_name),
-        asks=services.asks_for(member.id, local_now),
+        asks=followups.asks_for(member.id, local_now),
         outcomes=services.OUTCOMES, form=OutcomeForm(), ask_form=CsrfForm(), phone_survey=_survey(call_list),
         phone=format_phone(member.phone),
     )
@@ -154,7 +154,7 @@ def ask(list_id: int, target_id: int, assignment_id: int):
     if not CsrfForm().validate_on_submit() or request.form.get("answer") not in ("accept", "decline"):
         abort(400)
     accept = request.form["answer"] == "accept"
-    if services.answer_ask(target, assignment, accept, current_user, utcnow()):
+    if followups.answer_ask(target, assignment, accept, current_user, utcnow()):
         flash(_("Sparat: ja till uppgiften.") if accept else _("Sparat: nej till uppgiften."))
     else:
         flash(_("Platsen har hunnit gå till någon annan."))

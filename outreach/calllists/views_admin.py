@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from outreach.calllists import caller_accounts, paper, queue, reports, services
+from outreach.calllists import caller_accounts, followups, paper, queue, reports, services
 from outreach.calllists.forms import CallerForm, CsrfForm, ListForm, aware, local_input
 from survey import tabular
 from survey.accounts import services as accounts
@@ -184,7 +184,7 @@ def show(list_id: int):
                                                                           strict=True)])
     return render_template("calllists/admin_show.html", call_list=call_list, stats=stats, chart=chart,
                            outcome_labels=dict(zip(stats.outcomes, labels, strict=True)),
-                           blocked_labels=BLOCKED_LABELS, flags=services.flags(call_list),
+                           blocked_labels=BLOCKED_LABELS, flags=followups.flags(call_list),
                            caller_form=CallerForm(), form=CsrfForm(), now=now)
 
 
@@ -245,7 +245,7 @@ def new_caller(list_id: int):
 @staff_required
 def flags(list_id: int):
     call_list = _list(list_id)
-    items = services.flags(call_list)
+    items = followups.flags(call_list)
     audit.record(current_user, "view", f"call_flags:{call_list.id}", rows=len(items))
     db.session.commit()
     return render_template("calllists/admin_flags.html", call_list=call_list, items=items, form=CsrfForm(),
@@ -261,7 +261,7 @@ def resolve(list_id: int, call_id: int):
         abort(404)
     if not CsrfForm().validate_on_submit():
         abort(400)
-    services.resolve_flag(call, current_user, utcnow())
+    followups.resolve_flag(call, current_user, utcnow())
     db.session.commit()
     flash(_("Markerat som åtgärdat."))
     return redirect(url_for(".flags", list_id=list_id))
