@@ -144,7 +144,7 @@ def _field_for(q: Question) -> Field:
         cls = StringField if q.type == "text" else TextAreaField
         limit = q.max_length or DEFAULT_MAX_LENGTH[q.type]
         return cls(validators=[Optional(), Length(max=limit, message=_l("Högst %(max)d tecken.", max=limit))],
-                   filters=[_strip])
+                   filters=[strip])
     if q.type == "number":
         lo = q.min_value if q.min_value is not None else -(10**9)
         hi = q.max_value if q.max_value is not None else 10**9
@@ -178,7 +178,8 @@ def _checkboxes(choices: list[str]) -> SelectMultipleField:
     return SelectMultipleField(choices=choices, filters=[_drop_blank])
 
 
-def _strip(value):
+def strip(value):
+    """Surrounding spaces off a typed value (a WTForms filter, shared with the signature form)."""
     return value.strip() if isinstance(value, str) else value
 
 
@@ -278,42 +279,3 @@ def _translate_choice_error(message: str) -> str:
     if "valid choice" in message.lower() or "giltigt val" in message.lower() or "valid choices" in message:
         return _("Välj bland alternativen som visas.")
     return str(message)
-
-
-
-class SignatureForm(FlaskForm):
-    """Who is answering, for the open link. What is required depends on the survey's signature mode."""
-
-    def __init__(self, mode, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.mode = mode
-        if kwargs.get("obj") is not None and kwargs.get("formdata") is None:
-            sub = kwargs["obj"]
-            self.name.data, self.phone.data, self.email.data = (
-                sub.signed_name, sub.signed_phone, sub.signed_email
-            )
-
-    name = StringField(validators=[Optional(), Length(max=200)], filters=[_strip])
-    phone = StringField(validators=[Optional(), Length(max=40)], filters=[_strip])
-    email = StringField(validators=[Optional(), Length(max=254)], filters=[_strip])
-
-    def validate(self, extra_validators=None, complete: bool = True) -> bool:
-        """Check the values' shape; with `complete`, also what the signature mode requires."""
-        from survey.core.contacts import normalize_email, normalize_phone
-        from survey.models import SignatureMode
-
-        ok = super().validate(extra_validators)
-        if self.phone.data and normalize_phone(self.phone.data) is None:
-            self.phone.errors.append(_("Telefonnumret ser inte rätt ut. Skriv till exempel 070-123 45 67."))
-            ok = False
-        if self.email.data and normalize_email(self.email.data) is None:
-            self.email.errors.append(_("E-postadressen ser inte rätt ut."))
-            ok = False
-        if complete and self.mode is SignatureMode.NAME_AND_CONTACT:
-            if not self.name.data:
-                self.name.errors.append(_("Skriv ditt namn."))
-                ok = False
-            if not (self.phone.data or self.email.data):
-                self.phone.errors.append(_("Ange telefonnummer eller e-post."))
-                ok = False
-        return ok

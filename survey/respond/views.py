@@ -11,8 +11,9 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from survey.core.lang import lang_code
 from survey.extensions import db
 from survey.models import SignatureMode, SubmissionStatus, Survey, SurveyLink, utcnow
-from survey.respond import forms, fragments, links, signatures, snapshot
+from survey.respond import fragments, links, signatures, snapshot
 from survey.respond import services as responses
+from survey.respond.signature_form import SignatureForm
 from survey.respond.walk import Walk
 
 bp = Blueprint("respond", __name__)
@@ -82,7 +83,7 @@ def signature(token: str):
         return _closed(link)
     if not walk.asks_signature:
         abort(404)
-    form = forms.SignatureForm(walk.survey.signature,
+    form = SignatureForm(walk.survey.signature,
                                formdata=request.form if request.method == "POST" else None,
                                obj=walk.submission)
     action = request.form.get("action", "next")
