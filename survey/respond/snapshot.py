@@ -131,6 +131,13 @@ def _rows(token_hash: str) -> list:
     connection = engine.raw_connection()
     try:
         raw = execute(connection, page.sql, page.parameters(token_hash))
+    except Exception as exc:
+        # What SQLAlchemy's own execution does: a connection that failed is never handed out again, and
+        # when the server went away (a restart) none of the pooled ones are; the next page connects anew.
+        connection.invalidate(exc)
+        if engine.dialect.is_disconnect(exc, None, None):
+            engine.dispose()
+        raise
     finally:
         connection.close()  # back to the pool (which ends SQLite's read; the read engine has nothing to end)
     return page.rows(raw)

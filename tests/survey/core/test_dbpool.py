@@ -68,3 +68,26 @@ def test_sqlite_reads_through_the_main_engine(backend):
     binds = dbpool.read_binds("postgresql+psycopg://h/db", {"pool_size": 3})
     assert binds[dbpool.READS] == {"pool_size": 3, "url": "postgresql+psycopg://h/db",
                                    "isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
+
+
+def test_a_page_read_on_a_connection_the_server_dropped_fails_once_and_the_next_connects_anew(
+        app, client, personal_link, pg_cluster):
+    """A busy pooled connection is not pinged: if the server dropped it (a restart), the page in flight
+    fails, as with SQLAlchemy's own execution, and the pool is emptied, so the next page connects anew
+    instead of getting the dead connection back (survey/respond/snapshot.py reads through the driver)."""
+    survey, _member, token = personal_link()
+    page = f"/s/{token}/p/{survey.sections[1].key}"
+    assert client.get(page).status_code == 200  # the first visit makes the sheet
+    assert client.get(page).status_code == 200  # this one reads on the read engine
+    reads = dbpool.read_engine()
+    connection = reads.raw_connection()
+    pid = connection.driver_connection.info.backend_pid
+    connection.close()
+    with pg_cluster.connect(autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(Exception, match="(?i)terminat|closed|connection"):
+        client.get(page)
+    assert client.get(page).status_code == 200
+    connection = reads.raw_connection()
+    assert connection.driver_connection.info.backend_pid != pid
+    connection.close()
