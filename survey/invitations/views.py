@@ -3,9 +3,11 @@
 Staff pages live under /admin/invitations; the members' unsubscribe link is /u/<token>. Organizers plan,
 send and list for their own associations only (`survey.core.access`, inside the service queries).
 
-There is no background worker: a round is sent from the request in batches (BATCH messages or
-BATCH_SECONDS, whichever comes first) and the page offers "continue" while messages are pending.
-Each message is committed as sent right after the SMTP server accepted it, so stopping anywhere is safe.
+With the job queue on (KRAFTKARTAN_JOBS, `kraftkartan worker`) a round runs as a job whose page shows how
+far it got; without it, a round is sent from the request in batches (BATCH messages or BATCH_SECONDS,
+whichever comes first) and the page offers "continue" while messages are pending. Either way each
+message is committed as sent right after the SMTP server accepted it (the outbox), so stopping anywhere
+is safe and nobody gets the same message twice.
 """
 
 from __future__ import annotations
@@ -21,8 +23,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
+from wtforms import SelectChoice
 
 from survey import tabular
 from survey.core import access, audit, jobs, mailer, outbox
@@ -30,6 +31,7 @@ from survey.core.contacts import format_phone
 from survey.extensions import csrf, db
 from survey.invitations import jobs as invitation_jobs
 from survey.invitations import services as invitations
+from survey.invitations.forms import ListForm, PlanForm, RoundForm
 from survey.jobs import views as job_pages
 from survey.models import Organisation, Survey, User, utcnow
 from survey.spec import services as surveys
@@ -42,33 +44,7 @@ bp = Blueprint("invitations", __name__)
 PREFIX = "/admin/invitations"
 BATCH = outbox.REQUEST_BATCH
 BATCH_SECONDS = outbox.REQUEST_SECONDS
-ROUND_RE = r"^[\w.:-][\w .:-]*$"
 NOT_CONFIGURED = _l("E-post är inte inställd på servern (KRAFTKARTAN_SMTP_HOST och KRAFTKARTAN_MAIL_FROM).")
-
-
-class PlanForm(FlaskForm):
-    survey = SelectField(_l("Enkät"), validators=[DataRequired()])
-    association = SelectField(_l("Förening"), validate_choice=False)  # checked by _association_or_404
-    kind = RadioField(_l("Utskick"), default="invitation", choices=[
-        SelectChoice("invitation", _l("Inbjudan")),
-        SelectChoice("reminder", _l("Påminnelse till dem som inte svarat"))])
-    round = StringField(_l("Omgång (frivilligt)"), validators=[Optional(), Length(max=40), Regexp(
-        ROUND_RE, message=_l("Bokstäver, siffror, mellanslag och . : - _"))])
-
-
-class RoundForm(FlaskForm):
-    """The round a "continue" or "retry" button acts on."""
-
-    survey = HiddenField(validators=[DataRequired()])
-    kind = HiddenField(validators=[AnyOf(invitations.KINDS)])
-    round = HiddenField(validators=[DataRequired(), Length(max=40)])
-    association = HiddenField()
-
-
-class ListForm(FlaskForm):
-    survey = SelectField(_l("Enkät"), validators=[DataRequired()])
-    association = SelectField(_l("Förening"), validate_choice=False)  # checked by _association_or_404
-    only_not_answered = BooleanField(_l("Bara de som inte har svarat"), default=True)
 
 
 def _me() -> User:
