@@ -10,7 +10,7 @@ size, wall-clock time and objective of:
 * ``greedy``  -- best-score-first greedy fill (the baseline, ratio 1.0);
 * ``milp``    -- one binary per eligible pair, convex spread columns and
   per-member clique rows, solved by HiGHS (``scipy.optimize.milp``) with a
-  time limit.
+  time limit, in a child process killed if HiGHS overruns it (benchmarks/milp_baseline.py).
 
 All three share the parsing and eligibility step, which is included in each
 time.  Usage::
@@ -36,13 +36,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from milp_baseline import run_milp_bounded  # noqa: E402  (benchmarks/, next to this script)
 
 from outreach.matching import parse_problem, solve  # noqa: E402
-from outreach.matching.core import build_core, greedy, maximal_cliques  # noqa: E402
+from outreach.matching.core import build_core, greedy  # noqa: E402
 from outreach.matching.eligibility import build_pairs  # noqa: E402
 
 ASSOCIATIONS = ["Nord", "Syd", "Öst", "Väst", "Centrum", "Hamnen", "Skogen"]
@@ -151,52 +152,6 @@ def run_greedy(data: dict) -> float:
     return core.value(greedy(core, order)) / 1e6
 
 
-def run_milp(data: dict, limit: float) -> tuple[float | None, str]:
-    """The textbook MILP on all eligible pairs (pins would be fixed bounds)."""
-    prob = parse_problem(data)
-    pairs = build_pairs(prob)
-    n, nt, nx = len(prob.members), len(prob.tasks), len(pairs)
-    spread = prob.weights.micro()["spread"]
-    cap = np.array([m.max_tasks for m in prob.members])
-    deg = np.bincount(pairs.member, minlength=n)
-    top = np.minimum(cap, deg)
-    cnt = np.maximum(top - 1, 0)
-    um = np.repeat(np.arange(n), cnt)
-    k = 2 + np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-    rows = [pairs.task, nt + pairs.member, nt + um]
-    cols = [np.arange(nx), np.arange(nx), nx + np.arange(um.size)]
-    vals = [np.ones(nx), np.ones(nx), -np.ones(um.size)]
-    ub = [np.array([t.slots for t in prob.tasks], float), np.ones(n)]
-    row = nt + n
-    start = np.array([t.start for t in prob.tasks])
-    end = np.array([t.end for t in prob.tasks])
-    order = np.argsort(pairs.member, kind="stable")
-    ptr = np.searchsorted(pairs.member[order], np.arange(n + 1))
-    for m in np.flatnonzero((cap >= 2) & (deg >= 2)):
-        mine = order[ptr[m] : ptr[m + 1]]
-        for clique in maximal_cliques(start[pairs.task[mine]], end[pairs.task[mine]]):
-            rows.append(np.full(clique.size, row))
-            cols.append(mine[clique])
-            vals.append(np.ones(clique.size))
-            ub.append(np.ones(1))
-            row += 1
-    a = coo_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(row, nx + um.size)
-    ).tocsr()
-    c = np.concatenate([-pairs.score, spread * (k - 1)]).astype(float)
-    res = milp(
-        c,
-        integrality=np.r_[np.ones(nx), np.zeros(um.size)],
-        bounds=Bounds(0, 1),
-        constraints=LinearConstraint(a, -np.inf, np.concatenate(ub)),
-        options={"time_limit": limit, "mip_rel_gap": 0.0},
-    )
-    if res.x is None:
-        return None, "timed out" if res.status == 1 else res.message
-    value = -res.fun / 1e6
-    return value, ("optimal" if res.status == 0 else "timed out")
-
-
 def engine_child(size: str, seed: int, trace: bool) -> None:
     """``--engine-child``: generate, solve, print one JSON line (wall, CPU, peak RSS, result)."""
     n_members, n_tasks = (int(x) for x in size.lower().split("x"))
@@ -286,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(head + "  note")
     warm = generate(50, 10, args.seed)  # first-call costs (imports, caches) out of the timings
-    run_greedy(warm), run_milp(warm, 10)
+    run_greedy(warm)  # (the MILP runs in a fresh child each time: no HiGHS threads here to fork)
     for size in args.sizes.split(","):
         n_members, n_tasks = (int(x) for x in size.lower().split("x"))
         data = generate(n_members, n_tasks, args.seed)
@@ -303,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         show("engine", eng["wall"], eng["cpu"], f"{eng['objective']:>14.6f}", note)
         show("greedy", g_wall, g_cpu, f"{g_value:>14.6f}", f"{gap:.2f}% below optimum")
         if not args.no_milp and eng["pairs"] <= args.milp_max_pairs:
-            (m_value, status), m_wall, m_cpu = _timed(run_milp, data, args.milp_limit)
+            (m_value, status), m_wall, m_cpu = run_milp_bounded(data, args.milp_limit)
             shown = f"{m_value:>14.6f}" if m_value is not None else f"{'-':>14}"
             show("milp", m_wall, m_cpu, shown, f"{status} (limit {args.milp_limit:g} s)")
         elif not args.no_milp:
