@@ -29,7 +29,6 @@ from survey.spec import availability
 if TYPE_CHECKING:  # pandas loads where a frame is built: the app starts without it
     import pandas as pd
 
-from survey.tabular import export_bytes  # noqa: F401 - privacy.audit_csv calls reports.export_bytes
 
 
 @dataclass

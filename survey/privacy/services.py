@@ -9,7 +9,6 @@ of an erasure names the member by database id only, never by name or number.
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from collections import Counter
 from datetime import date, datetime, timedelta
@@ -22,12 +21,10 @@ from survey.core import audit
 from survey.extensions import db
 from survey.models import (
     Assignment,
-    AuditEvent,
     ErasedMember,
     MatchRule,
     Member,
     NetworkMembership,
-    Organisation,
     OutgoingMessage,
     Profile,
     RegistryMatch,
@@ -40,10 +37,8 @@ from survey.models import (
     Task,
     User,
 )
-from survey.overview import reports
 from survey.privacy import traces
 from survey.privacy.mentions import Person
-from survey.spec.services import STOCKHOLM
 
 EXPORT_FORMAT = "kraftkartan-member-export/1"
 ERASED_PREFIX = "erased:"
@@ -265,46 +260,3 @@ def purge(now: datetime, after_days: int) -> dict[str, int]:
             totals["surveys"] += 1
         totals.update(counts)
     return {k: int(totals[k]) for k in PURGE_COUNTS}
-
-
-# -- the audit log, read back ----------------------------------------------------------------------------
-
-def audit_events(user_email: str | None = None, action: str | None = None, since: datetime | None = None,
-                 until: datetime | None = None) -> sa.Select:
-    """Audit events matching the filters, newest first; `until` is exclusive."""
-    query = sa.select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    if user_email:
-        query = query.where(AuditEvent.user_email == user_email)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    if since:
-        query = query.where(AuditEvent.at >= since)
-    if until:
-        query = query.where(AuditEvent.at < until)
-    return query
-
-
-def audit_choices() -> tuple[list[str], list[str]]:
-    """The user emails and actions that occur in the log, for the filter menus."""
-    emails = db.session.scalars(sa.select(AuditEvent.user_email).where(AuditEvent.user_email.is_not(None))
-                                .distinct().order_by(AuditEvent.user_email)).all()
-    actions = db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
-    return list(emails), list(actions)
-
-
-def association_names() -> dict[int, str]:
-    return {i: name for i, name in db.session.execute(sa.select(Organisation.id, Organisation.name))}
-
-
-def audit_csv(events: list[AuditEvent]) -> bytes:
-    """The log as CSV (local times), through the same formula-defusing export as the survey answers."""
-    import pandas as pd  # here, not at the top: the app and its CLI start without pandas
-
-    names = association_names()
-    records = [{"at": e.at.astimezone(STOCKHOLM).isoformat(timespec="seconds"), "user": e.user_email or "",
-                "action": e.action, "target": e.target, "association": names.get(e.association_id, ""),
-                "rows": "" if e.rows is None else e.rows,
-                "detail": json.dumps(e.detail, ensure_ascii=False, sort_keys=True) if e.detail else ""}
-               for e in events]
-    columns = ["at", "user", "action", "target", "association", "rows", "detail"]
-    return reports.export_bytes(pd.DataFrame.from_records(records, columns=columns), "csv")

@@ -24,6 +24,7 @@ from survey.core import audit
 from survey.core.access import admin_required, member_or_404, staff_required
 from survey.extensions import db
 from survey.models import utcnow
+from survey.privacy import auditlog
 from survey.privacy import services as privacy
 from survey.spec.services import STOCKHOLM
 
@@ -91,7 +92,7 @@ def _audit_query() -> tuple[AuditFilterForm, dict[str, str], Any]:
     since = _local_midnight(form.date_from.data) if form.date_from.data else None
     until = _local_midnight(form.date_to.data + timedelta(days=1)) if form.date_to.data else None
     filters = {k: v for k, v in request.args.items() if k in form.data and v}
-    query = privacy.audit_events(form.user.data or None, form.action.data or None, since, until)
+    query = auditlog.audit_events(form.user.data or None, form.action.data or None, since, until)
     return form, filters, query
 
 
@@ -100,9 +101,9 @@ def _audit_query() -> tuple[AuditFilterForm, dict[str, str], Any]:
 def audit_log():
     form, filters, query = _audit_query()
     page = db.paginate(query, per_page=AUDIT_PAGE_SIZE, max_per_page=AUDIT_PAGE_SIZE, error_out=False)
-    emails, actions = privacy.audit_choices()
+    emails, actions = auditlog.audit_choices()
     return render_template("privacy/audit.html", form=form, filters=filters, page=page, emails=emails,
-                           actions=actions, names=privacy.association_names())
+                           actions=actions, names=auditlog.association_names())
 
 
 @bp.post("/audit.csv")
@@ -110,7 +111,7 @@ def audit_log():
 def audit_csv():
     _form, filters, query = _audit_query()
     events = db.session.scalars(query).all()
-    data = privacy.audit_csv(events)
+    data = auditlog.audit_csv(events)
     audit.record(current_user, "export", "audit_log", rows=len(events), filters=filters)
     db.session.commit()
     disposition = f"attachment; filename=granskningslogg-{utcnow():%Y%m%d}.csv"
