@@ -20,9 +20,9 @@ from flask import current_app
 
 from survey.core import audit
 from survey.extensions import db
-from survey.models import Member, MemberImport, MemberStatus, Organisation, OrganisationKind, User
+from survey.models import Member, MemberImport, MemberStatus, User
 from survey.privacy import services as privacy
-from survey.registry import corrections, postcodes
+from survey.registry import associations, corrections
 from survey.registry.read import MAX_ROWS, RegistryFile, RegistryFileError, _, read_registry
 from survey.registry.rows import Note, normalize, to_records
 from survey.tabular import csv_text
@@ -97,54 +97,6 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
-class _Associations:
-    """Associations by name or slug (case- and diacritic-insensitive), and the postcode table's slugs."""
-
-    def __init__(self) -> None:
-        query = sa.select(Organisation).where(Organisation.kind == OrganisationKind.ASSOCIATION)
-        self.by_key: dict[str, Organisation] = {}
-        self.by_slug: dict[str, Organisation] = {}
-        for org in db.session.scalars(query):
-            self.by_slug[org.slug] = org
-            self.by_key[postcodes.fold(org.slug)] = org
-            self.by_key[postcodes.fold(org.name)] = org
-        path = postcodes.configured_path(current_app.config)
-        try:
-            self.table = postcodes.load(path)
-        except (OSError, postcodes.PostcodeTableError) as exc:  # a deployment's table, not the member file
-            message = _("Postnummertabellen kunde inte läsas: %(error)s", error=str(exc))
-            raise RegistryFileError(message) from exc
-
-    def named(self, text: str) -> Organisation | None:
-        return self.by_key.get(postcodes.fold(text))
-
-    def from_table(self, municipality: str | None, postcode: str | None) -> tuple[Organisation | None, str]:
-        """(association, what it came from) for a member whose row names none."""
-        slug = self.table.by_municipality(municipality)
-        if slug:
-            return self.by_slug.get(slug), "municipality"
-        slug = self.table.by_postcode(postcode)
-        return (self.by_slug.get(slug), "postcode") if slug else (None, "")
-
-
-def _explicit_associations(reg: RegistryFile, frame: pd.DataFrame, orgs: _Associations, bad: pd.Series,
-                           notes: list[Note]) -> dict[int, int]:
-    """row -> association id for rows naming one; an unknown name is a problem for that row."""
-    if "association" not in frame:
-        return {}
-    names = frame["association"].dropna()
-    found = {name: orgs.named(name) for name in set(names.tolist())}
-    result = {}
-    for row, name in names.items():
-        if found[name] is None:
-            message = _("Föreningen finns inte i Kraftkartan (skriv namnet eller kortnamnet).")
-            notes.append(Note(int(row), reg.headers["association"], name, message))
-            bad[row] = True
-        else:
-            result[row] = found[name].id
-    return result
-
-
 @dataclass
 class _Plan:
     """What the import will write, worked out before anything is written."""
@@ -156,25 +108,8 @@ class _Plan:
     leaving: list[tuple[int, str]] = field(default_factory=list)  # (id, member number)
 
 
-def _association(reg: RegistryFile, orgs: _Associations, row: int, rec: dict,
-                 notes: list[Note]) -> int | None:
-    """The table's association for a row that names none (and whose member has none); noted either way."""
-    org, source = orgs.from_table(rec.get("municipality"), rec.get("postcode"))
-    if org is None:
-        column = reg.headers.get("postcode") or reg.headers.get("municipality") or _("Förening")
-        message = _("Ingen förening: varken förening, kommun eller postnummer pekar ut någon.")
-        notes.append(Note(row, column, "", message, problem=False))
-        return None
-    if source == "municipality":
-        message = _("Förening satt till %(name)s utifrån kommunen.", name=org.name)
-    else:
-        message = _("Förening satt till %(name)s utifrån postnumret.", name=org.name)
-    notes.append(Note(row, reg.headers[source], rec[source], message, problem=False))
-    return org.id
-
-
 def _plan(reg: RegistryFile, frame: pd.DataFrame, bad: pd.Series, explicit: dict[int, int],
-          orgs: _Associations, notes: list[Note], full: bool, today: date) -> _Plan:
+          orgs: associations.Associations, notes: list[Note], full: bool, today: date) -> _Plan:
     """Compare every good row with what exists (one SELECT) and sort it into insert, update or unchanged.
 
     Only columns the file has are compared, so a file without e-mail addresses never erases them. The
@@ -197,7 +132,7 @@ def _plan(reg: RegistryFile, frame: pd.DataFrame, bad: pd.Series, explicit: dict
         old = existing.get(rec["member_number"])
         values = {name: rec.get(name) for name in provided}
         values["association_id"] = (explicit.get(row) or (old.association_id if old is not None else None)
-                                    or _association(reg, orgs, row, rec, notes))
+                                    or associations.from_table(reg, orgs, row, rec, notes))
         if old is None:
             plan.inserts.append({"member_number": rec["member_number"], "status": MemberStatus.ACTIVE,
                                  **values})
@@ -251,8 +186,8 @@ def import_registry(data: bytes, filename: str, *, user: User | None = None, dry
     norm = normalize(reg, today, advance)
     frame, bad = norm.frame, norm.bad.copy()
     notes = [Note(1, h, "", _("Okänd kolumn: ignoreras."), problem=False) for h in reg.unknown] + norm.notes
-    orgs = _Associations()
-    explicit = _explicit_associations(reg, frame, orgs, bad, notes)
+    orgs = associations.Associations()
+    explicit = associations.explicit(reg, frame, orgs, bad, notes)
     result = ImportResult(filename, rows=len(frame), dry_run=dry_run, unknown_columns=reg.unknown,
                           problems=sum(1 for n in notes if n.problem), skipped=int(bad.sum()))
     if strict and result.problems:
