@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from outreach.calllists import queue, reports, services
+from survey import tabular
 from survey.accounts import services as accounts
 from survey.core import audit
 from survey.extensions import db
 from survey.models import CallList, utcnow
-from survey.overview import reports as tabular
 from survey.spec import services as surveys
 from survey.spec.services import STOCKHOLM
 
