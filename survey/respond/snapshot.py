@@ -79,8 +79,7 @@ _PAGE = (
 class _Compiled:
     """The page query as one dialect's driver takes it, with each column's conversion to Python."""
 
-    sql: str
-    compiled: sa.engine.Compiled
+    compiled: sa.engine.Compiled  # .string is what the driver executes
     convert: tuple  # per column: SQLAlchemy's result processor, or None where the driver's value is it
 
     @classmethod
@@ -88,7 +87,7 @@ class _Compiled:
         compiled = _PAGE.compile(dialect=dialect)
         convert = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
                         for column in _PAGE.selected_columns)
-        return cls(compiled.string, compiled, convert)
+        return cls(compiled, convert)
 
     def parameters(self, token_hash: str):
         params = self.compiled.construct_params({"token_hash": token_hash})
@@ -130,7 +129,7 @@ def _rows(token_hash: str) -> list:
         page = _COMPILED.setdefault(engine.dialect.name, _Compiled.for_dialect(engine.dialect))
     connection = engine.raw_connection()
     try:
-        raw = execute(connection, page.sql, page.parameters(token_hash))
+        raw = execute(connection, page.compiled.string, page.parameters(token_hash))
     except Exception as exc:
         # What SQLAlchemy's own execution does: a connection that failed is never handed out again, and
         # when the server went away (a restart) none of the pooled ones are; the next page connects anew.

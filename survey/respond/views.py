@@ -22,10 +22,6 @@ bp.add_app_template_global(fragments.checked, "checked")
 bp.add_app_template_global(fragments.question_html, "question_html")
 
 
-def _lang() -> str:
-    return lang_code()
-
-
 def _load(token: str, write: bool = False) -> tuple[SurveyLink | snapshot.LinkRow, Walk | None]:
     """The link and the member's walk. A page that only reads gets frozen rows from one query (see
     survey/respond/snapshot.py); one that writes (`write`), or the first visit that makes the sheet, the
@@ -46,7 +42,7 @@ def _load(token: str, write: bool = False) -> tuple[SurveyLink | snapshot.LinkRo
         return link, None
     created = False
     if submission is None:
-        submission, created = responses.open_submission(link, _lang())
+        submission, created = responses.open_submission(link, lang_code())
     walk = Walk(link, submission)
     if created:  # keep a just-created draft whatever the page does next
         _commit_keeping_loaded()
@@ -84,8 +80,8 @@ def signature(token: str):
     if not walk.asks_signature:
         abort(404)
     form = SignatureForm(walk.survey.signature,
-                               formdata=request.form if request.method == "POST" else None,
-                               obj=walk.submission)
+                         formdata=request.form if request.method == "POST" else None,
+                         obj=walk.submission)
     action = request.form.get("action", "next")
     # Going back keeps what was typed without insisting on the survey's required fields, as pages do.
     if request.method == "POST" and form.validate(complete=action != "back"):
@@ -110,14 +106,14 @@ def page(token: str, section_key: str):
     if section is None:
         abort(404)
     if request.method == "GET":
-        form = walk.form(section, _lang())
+        form = walk.form(section, lang_code())
         # After a refused submit, show this page's missing answers right next to their fields.
         errors = walk.missing().get(section.key, {}) if request.args.get("check") else {}
         return render_template("respond/page.html", walk=walk, section=section, form=form, errors=errors,
                                token=token)
 
     action = request.form.get("action", "next")
-    form = walk.form(section, _lang(), formdata=request.form)
+    form = walk.form(section, lang_code(), formdata=request.form)
     errors = walk.save_page(section, form, strict=action in ("next", "done") or walk.is_submitted)
     if errors:
         return render_template("respond/page.html", walk=walk, section=section, form=form, errors=errors,
@@ -190,7 +186,7 @@ def open_link(slug: str):
         # the first question: this page was the introduction, and the start page would repeat it.
         token = links.issue_link(survey, None)
         link = links.resolve(token)
-        walk = Walk(link, responses.submission_for(link, _lang()))
+        walk = Walk(link, responses.submission_for(link, lang_code()))
         db.session.commit()
         return redirect(walk.first_url(token))
     return render_template("respond/open.html", survey=survey, signature_modes=SignatureMode)
